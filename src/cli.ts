@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * `tidemail serve [flags]`: parse the configuration, start everything, print one line per
+ * listener with the address actually bound, and stop gracefully on SIGTERM/SIGINT.
+ * Usage errors print one line on stderr and exit 2.
+ */
+import { readFileSync } from 'node:fs';
+import { startApp } from './app.js';
+import { ConfigError, helpText, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { ListenError } from './protocol/tcp-server.js';
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function usageError(message: string): never {
+  process.stderr.write(`tidemail: ${message}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+async function serve(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${helpText()}\n`);
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(args, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) usageError(error.message);
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  let app;
+  try {
+    app = await startApp(config, log);
+  } catch (error) {
+    process.stderr.write(`tidemail: ${error instanceof ListenError ? error.message : `cannot start: ${(error as Error).message}`}\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  for (const server of app.servers) {
+    const host = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
+    process.stdout.write(`${server.name} listening on ${host}:${server.address.port}\n`);
+  }
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(EXIT_FAILURE); // a second signal means "now"
+    log.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`tidemail: error while stopping: ${String(error)}\n`);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case 'serve':
+    await serve(rest);
+    break;
+  case '--version':
+  case 'version':
+    process.stdout.write(`${version()}\n`);
+    break;
+  case undefined:
+  case '--help':
+  case '-h':
+  case 'help':
+    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  version   print the version\n`);
+    break;
+  default:
+    usageError(`unknown command "${command}" (try: tidemail serve --help)`);
+}

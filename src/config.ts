@@ -1,0 +1,179 @@
+/**
+ * One typed schema for every setting. From it come the command-line flags (`--max-message-size`),
+ * their environment twins (`TIDEMAIL_MAX_MESSAGE_SIZE`), `tidemail serve --help` with every
+ * default, and the validated `Config` the app is built from. A flag beats its variable, which
+ * beats the default. Every malformed value is reported by name, never guessed at.
+ */
+import { hostname as osHostname } from 'node:os';
+import { resolve } from 'node:path';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level';
+
+interface KindValue {
+  address: ListenAddress;
+  string: string;
+  path: string;
+  list: string[];
+  bytes: number;
+  duration: number;
+  integer: number;
+  level: LogLevel;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
+
+interface Option<K extends Kind = Kind> {
+  flag: string;
+  kind: K;
+  /** As a user would write it; parsed like any given value. '' = unset. */
+  default: string;
+  description: string;
+}
+
+function option<K extends Kind>(flag: string, kind: K, defaultValue: string, description: string): Option<K> {
+  return { flag, kind, default: defaultValue, description };
+}
+
+export const SCHEMA = {
+  smtp: option('smtp', 'address', '0.0.0.0:1025', 'SMTP listen address, host:port (port 0 = any free port)'),
+  http: option('http', 'address', '0.0.0.0:8025', 'HTTP (web UI and API) listen address'),
+  pop3: option('pop3', 'address', '0.0.0.0:1110', 'POP3 listen address'),
+  imap: option('imap', 'address', '0.0.0.0:1143', 'IMAP listen address'),
+  dataDir: option('data', 'path', './data', 'directory for the database and the TLS certificate'),
+  hostname: option('hostname', 'string', '', 'name this server gives in greetings and Received headers (default: the machine name)'),
+  domains: option('domains', 'list', '', 'comma-separated domains to accept mail for (default: every domain)'),
+  maxMessageBytes: option('max-message-size', 'bytes', '10MiB', 'largest message accepted (SIZE), e.g. 10MiB, 500KB'),
+  maxRecipients: option('max-recipients', 'integer', '100', 'most recipients in one SMTP transaction'),
+  retentionMs: option('retention', 'duration', '24h', 'delete messages older than this (e.g. 90m, 24h, 7d; 0 = keep)'),
+  maxPerInbox: option('max-per-inbox', 'integer', '500', 'keep at most this many messages per inbox, oldest evicted first (0 = no cap)'),
+  maxStoreBytes: option('max-store-size', 'bytes', '0', 'evict the oldest messages while the store holds more than this (0 = no cap)'),
+  tlsCert: option('tls-cert', 'path', '', 'PEM certificate for STARTTLS/STLS (default: a self-signed one kept in the data dir)'),
+  tlsKey: option('tls-key', 'path', '', 'PEM private key for --tls-cert'),
+  maxConnections: option('max-connections', 'integer', '1000', 'most simultaneous connections per protocol'),
+  maxConnectionsPerIp: option('max-connections-per-ip', 'integer', '100', 'most simultaneous connections from one client IP per protocol'),
+  smtpIdleTimeoutMs: option('smtp-timeout', 'duration', '300s', 'close an SMTP session idle this long (RFC 5321 §4.5.3.2)'),
+  shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
+  logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
+} as const;
+
+type Schema = typeof SCHEMA;
+export type Config = { -readonly [K in keyof Schema]: KindValue[Schema[K]['kind']] };
+export type ConfigKey = keyof Schema;
+
+export class ConfigError extends Error {}
+
+export function envName(flag: string): string {
+  return `TIDEMAIL_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+const UNITS_BYTES: Record<string, number> = {
+  '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
+};
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseAddress(text: string): ListenAddress {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(text);
+  if (!match) throw new ConfigError('expected host:port, e.g. 127.0.0.1:1025 or [::1]:1025');
+  const port = Number(match[3]);
+  if (port > 65535) throw new ConfigError('port must be 0–65535');
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+function parseBytes(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
+  const unit = match ? UNITS_BYTES[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new ConfigError('expected a size such as 10MiB, 500KB or 1048576');
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function parseDuration(text: string): number {
+  if (text === '0') return 0;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+  if (!match) throw new ConfigError('expected a duration such as 300s, 90m, 24h or 7d');
+  return Math.round(Number(match[1]) * UNITS_MS[match[2]!]!);
+}
+
+function parseInteger(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ConfigError('expected a whole number ≥ 0');
+  return Number(text);
+}
+
+const DOMAIN = /^(?=.{1,255}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+function parseValue<K extends Kind>(kind: K, text: string): KindValue[K] {
+  const parsers: { [P in Kind]: (t: string) => KindValue[P] } = {
+    address: parseAddress,
+    string: (t) => t,
+    path: (t) => (t === '' ? '' : resolve(t)),
+    list: (t) => {
+      const items = t.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+      const bad = items.find((d) => !DOMAIN.test(d));
+      if (bad) throw new ConfigError(`"${bad}" is not a domain name`);
+      return items;
+    },
+    bytes: parseBytes,
+    duration: parseDuration,
+    integer: parseInteger,
+    level: (t) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(t)) throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);
+      return t as LogLevel;
+    },
+  };
+  return parsers[kind](text);
+}
+
+/** Turn flags and environment into a Config; throws ConfigError naming the offending flag. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const byFlag = new Map<string, ConfigKey>();
+  for (const key of Object.keys(SCHEMA) as ConfigKey[]) byFlag.set(SCHEMA[key].flag, key);
+
+  const given = new Map<ConfigKey, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) throw new ConfigError(`unexpected argument "${arg}" (see --help)`);
+    const key = byFlag.get(match[1]!);
+    if (!key) throw new ConfigError(`unknown flag --${match[1]} (see --help)`);
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`--${match[1]} needs a value`);
+    }
+    given.set(key, value);
+  }
+
+  const config: Partial<Record<ConfigKey, unknown>> = {};
+  for (const key of Object.keys(SCHEMA) as ConfigKey[]) {
+    const spec: Option = SCHEMA[key];
+    const fromEnv = env[envName(spec.flag)];
+    const source = given.has(key) ? `--${spec.flag}` : fromEnv !== undefined ? envName(spec.flag) : 'default';
+    const text = (given.get(key) ?? fromEnv ?? spec.default).trim();
+    try {
+      config[key] = parseValue(spec.kind, text);
+    } catch (error) {
+      const reason = error instanceof ConfigError ? error.message : String(error);
+      throw new ConfigError(`invalid value "${text}" for ${source}: ${reason}`);
+    }
+  }
+  const result = config as Config;
+  if (result.hostname === '') result.hostname = osHostname() || 'localhost';
+  if ((result.tlsCert === '') !== (result.tlsKey === '')) throw new ConfigError('--tls-cert and --tls-key must be given together');
+  if (result.maxMessageBytes < 1024) throw new ConfigError('invalid value for --max-message-size: must be at least 1KiB');
+  if (result.maxRecipients < 1) throw new ConfigError('invalid value for --max-recipients: must be at least 1');
+  return result;
+}
+
+export function helpText(): string {
+  const lines = ['Usage: tidemail serve [options]', '', 'Every option can also be set by its environment variable.', ''];
+  for (const spec of Object.values(SCHEMA) as Option[]) {
+    lines.push(`  --${spec.flag} <${spec.kind}>`.padEnd(34) + spec.description);
+    lines.push(''.padEnd(34) + `default: ${spec.default === '' ? '(none)' : spec.default}; env: ${envName(spec.flag)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * Process metrics in Prometheus form (served by http/ at /metrics). One registry per app so
+ * tests that start several servers in one process do not share counters.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly messagesReceived = new Counter({
+    name: 'tidemail_messages_received_total',
+    help: 'Messages whose DATA was fully received over SMTP',
+    registers: [this.registry],
+  });
+  readonly messagesStored = new Counter({
+    name: 'tidemail_messages_stored_total',
+    help: 'Inbox entries committed to the store (one message to three inboxes counts three)',
+    registers: [this.registry],
+  });
+  readonly messagesRejected = new Counter({
+    name: 'tidemail_messages_rejected_total',
+    help: 'Messages or recipients refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly sessionsOpen = new Gauge({
+    name: 'tidemail_sessions_open',
+    help: 'Protocol sessions open now',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestSeconds = new Histogram({
+    name: 'tidemail_ingest_seconds',
+    help: 'From the end of DATA to the 250 reply (parse, store commit)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly storeMessages = new Gauge({ name: 'tidemail_store_messages', help: 'Messages in the store', registers: [this.registry] });
+  readonly storeBytes = new Gauge({ name: 'tidemail_store_bytes', help: 'Raw message bytes held by the store', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * TLS for STARTTLS (SMTP), STLS (POP3) and STARTTLS (IMAP): one SecureContext for the process,
+ * from --tls-cert/--tls-key or, without them, a self-signed certificate made once and kept in the
+ * data dir so clients that pin it keep working across restarts.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
+import selfsigned from 'selfsigned';
+
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+export async function loadTlsContext(files: TlsFiles | null, dataDir: string, hostname: string): Promise<tls.SecureContext> {
+  let paths = files;
+  if (!paths) {
+    const dir = join(dataDir, 'tls');
+    paths = { certPath: join(dir, 'cert.pem'), keyPath: join(dir, 'key.pem') };
+    if (!existsSync(paths.certPath) || !existsSync(paths.keyPath)) {
+      mkdirSync(dir, { recursive: true });
+      const pems = await selfsigned.generate([{ name: 'commonName', value: hostname }], {
+        keySize: 2048,
+        algorithm: 'sha256',
+        extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+      } as Parameters<typeof selfsigned.generate>[1]);
+      writeFileSync(paths.keyPath, pems.private, { mode: 0o600 });
+      writeFileSync(paths.certPath, pems.cert);
+    }
+  }
+  try {
+    return tls.createSecureContext({ cert: readFileSync(paths.certPath), key: readFileSync(paths.keyPath) });
+  } catch (error) {
+    throw new Error(`cannot load TLS certificate ${paths.certPath} / key ${paths.keyPath}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Upgrade a plaintext socket in place (after "220 Ready to start TLS" / "+OK Begin TLS").
+ * The caller must already have discarded any plaintext buffered after the command.
+ */
+export function upgradeToTls(socket: Socket, context: tls.SecureContext): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+    const onError = (error: Error): void => reject(error);
+    secure.once('error', onError);
+    secure.once('secure', () => {
+      secure.off('error', onError);
+      resolve(secure);
+    });
+  });
+}

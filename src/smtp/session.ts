@@ -1,0 +1,245 @@
+/**
+ * The SMTP session as a state machine (RFC 5321 §4.1.4, §4.3.2), with no I/O.
+ *
+ * States: Connected (greeted, no EHLO yet) → Ready (EHLO/HELO done, no transaction) → Mail
+ * (MAIL accepted) → Rcpt (at least one recipient) → Data (receiving the message) → Ready …;
+ * Closed after QUIT or a fatal error. The table `COMMANDS` says which states allow each verb;
+ * one dispatcher answers 503 5.5.1 for anything out of sequence. Every transition goes
+ * through `enter()`.
+ *
+ * A step returns the replies to send and the effects the socket shell must carry out (switch to
+ * DATA mode, start TLS, close). The shell reports back with `dataFinished`, `tlsStarted`,
+ * `lineError` and `timedOut`.
+ */
+import type { Mailbox } from '../mail/address.js';
+import type { RecipientRouter } from '../delivery/router.js';
+import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
+import { R, formatReply, reply, stored, type Reply } from './replies.js';
+
+export type SmtpState = 'Connected' | 'Ready' | 'Mail' | 'Rcpt' | 'Data' | 'Closed';
+
+export type Effect = { kind: 'start-data' } | { kind: 'start-tls' } | { kind: 'close' };
+
+export interface Step {
+  replies: Reply[];
+  effects: Effect[];
+}
+
+export interface SessionSettings {
+  hostname: string;
+  maxMessageBytes: number;
+  maxRecipients: number;
+  /** Errors (5xx replies and framing errors) after which the session is closed with 421. */
+  maxErrors: number;
+  tlsAvailable: boolean;
+  router: RecipientRouter;
+}
+
+export interface Recipient {
+  address: string;
+  inbox: string;
+}
+
+export interface Transaction {
+  /** '' for the null reverse path. */
+  mailFrom: string;
+  recipients: Recipient[];
+  smtputf8: boolean;
+}
+
+/** How a DATA transfer ended, as the shell saw it. */
+export type DataFinish =
+  | { kind: 'stored'; queueId: string }
+  | { kind: 'too-big' }
+  | { kind: 'bare-newline' }
+  | { kind: 'store-failed' };
+
+type Handler = (session: SmtpSession, args: string) => Step;
+
+const ANY_OPEN: SmtpState[] = ['Connected', 'Ready', 'Mail', 'Rcpt'];
+
+/** The protocol as data: each verb, the states it is allowed in, and what it does. */
+const COMMANDS: Record<string, { states: SmtpState[]; handler: Handler; outOfSequence?: Reply }> = {
+  EHLO: { states: ANY_OPEN, handler: (s, args) => s.hello(args, true) },
+  HELO: { states: ANY_OPEN, handler: (s, args) => s.hello(args, false) },
+  MAIL: { states: ['Ready'], handler: (s, args) => s.mail(args), outOfSequence: R.noHello },
+  RCPT: { states: ['Mail', 'Rcpt'], handler: (s, args) => s.rcpt(args) },
+  DATA: { states: ['Rcpt'], handler: (s, args) => s.data(args), outOfSequence: R.noRecipients },
+  RSET: { states: ANY_OPEN, handler: (s, args) => s.rset(args) },
+  NOOP: { states: ANY_OPEN, handler: () => ok(R.ok) },
+  HELP: { states: ANY_OPEN, handler: () => ok(R.help) },
+  VRFY: { states: ANY_OPEN, handler: (_s, args) => (args.trim() ? ok(R.vrfy) : ok(R.syntax('VRFY needs an argument'))) },
+  QUIT: { states: ANY_OPEN, handler: (s) => s.quit() },
+  STARTTLS: { states: ['Ready'], handler: (s, args) => s.startTls(args), outOfSequence: R.noHello },
+};
+
+function ok(r: Reply, effects: Effect[] = []): Step {
+  return { replies: [r], effects };
+}
+
+export class SmtpSession {
+  state: SmtpState = 'Connected';
+  helo = '';
+  esmtp = false;
+  tls = false;
+  errors = 0;
+  transaction: Transaction | null = null;
+
+  constructor(private readonly settings: SessionSettings) {}
+
+  private enter(state: SmtpState): void {
+    this.state = state;
+    if (state === 'Ready' || state === 'Connected' || state === 'Closed') this.transaction = null;
+  }
+
+  greeting(): Step {
+    return ok({ code: 220, text: `${this.settings.hostname} ESMTP Tidemail ready` });
+  }
+
+  /** One command line (without CRLF). */
+  command(line: string): Step {
+    const { verb, args } = splitCommand(line);
+    const entry = COMMANDS[verb];
+    const step = !entry ? ok(R.unknownCommand) : entry.states.includes(this.state) ? entry.handler(this, args) : ok(this.outOfSequence(verb, entry.outOfSequence));
+    return this.countErrors(step);
+  }
+
+  private outOfSequence(verb: string, specific: Reply | undefined): Reply {
+    if (verb === 'MAIL' && this.state !== 'Connected') return R.nestedMail;
+    if (verb === 'STARTTLS' && this.tls) return R.tlsActive;
+    if (verb === 'DATA' && this.state === 'Connected') return R.noHello;
+    return specific ?? R.badSequence;
+  }
+
+  /** A framing error from the shell: an over-long line or a bare CR/LF in a command. */
+  lineError(kind: 'too-long' | 'bare-newline' | 'bad-utf8'): Step {
+    const r = kind === 'too-long' ? R.lineTooLong : kind === 'bare-newline' ? R.bareNewline : R.badUtf8;
+    return this.countErrors(ok(r));
+  }
+
+  private countErrors(step: Step): Step {
+    if (this.state === 'Closed') return step;
+    if (step.replies.some((r) => r.code >= 500)) this.errors++;
+    if (this.errors >= this.settings.maxErrors) {
+      this.enter('Closed');
+      return { replies: [...step.replies, R.tooManyErrors], effects: [{ kind: 'close' }] };
+    }
+    return step;
+  }
+
+  hello(args: string, extended: boolean): Step {
+    const domain = args.trim();
+    if (!domain || /\s/.test(domain)) return ok(R.syntax(`${extended ? 'EHLO' : 'HELO'} needs exactly one domain or address literal`));
+    this.helo = domain;
+    this.esmtp = extended;
+    this.enter('Ready'); // EHLO in a transaction also resets it (§4.1.4)
+    const greet = `${this.settings.hostname} greets ${domain}`;
+    if (!extended) return ok(reply(250, '', greet));
+    const extensions = ['PIPELINING', `SIZE ${this.settings.maxMessageBytes}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
+    if (this.settings.tlsAvailable && !this.tls) extensions.push('STARTTLS');
+    extensions.push('HELP');
+    return ok(reply(250, '', [greet, ...extensions].join('\n')));
+  }
+
+  mail(args: string): Step {
+    const parsed = parsePathArgument(args, 'FROM');
+    if (!parsed.ok) return ok(R.badAddress(parsed.reason));
+    let smtputf8 = false;
+    for (const [name, value] of parsed.params) {
+      if (name === 'SIZE') {
+        if (value === true || !/^\d{1,15}$/.test(value)) return ok(R.syntax('SIZE needs a number'));
+        if (Number(value) > this.settings.maxMessageBytes) return ok(R.declaredTooBig(this.settings.maxMessageBytes));
+      } else if (name === 'BODY') {
+        // RFC 6152: 7BIT and 8BITMIME; BINARYMIME needs CHUNKING's BDAT and is not offered.
+        if (value === true || !/^(7BIT|8BITMIME)$/i.test(value)) return ok(R.unsupportedParameter(`BODY=${String(value)}`));
+      } else if (name === 'SMTPUTF8' && value === true) {
+        smtputf8 = true;
+      } else {
+        return ok(R.unsupportedParameter(name));
+      }
+    }
+    const mailFrom = parsed.mailbox?.address ?? '';
+    if (isNonAscii(mailFrom) && !smtputf8) return ok(R.needSmtpUtf8);
+    this.enter('Mail');
+    this.transaction = { mailFrom, recipients: [], smtputf8 };
+    return ok(R.senderOk);
+  }
+
+  rcpt(args: string): Step {
+    const transaction = this.transaction!;
+    const parsed = parsePathArgument(args, 'TO');
+    if (!parsed.ok) return ok(R.badRecipient(parsed.reason));
+    if (!parsed.mailbox) return ok(R.badRecipient('a recipient cannot be <>'));
+    const [unknown] = parsed.params.keys();
+    if (unknown !== undefined) return ok(R.unsupportedParameter(unknown));
+    const mailbox: Mailbox = parsed.mailbox;
+    if (isNonAscii(mailbox.address) && !transaction.smtputf8) return ok(R.needSmtpUtf8);
+    if (transaction.recipients.length >= this.settings.maxRecipients) return ok(R.tooManyRecipients);
+    const route = this.settings.router.route(mailbox);
+    if (route.kind === 'reject') return ok(route.reason === 'not-our-domain' ? R.notOurDomain : R.noSuchInbox);
+    transaction.recipients.push({ address: mailbox.address, inbox: route.inbox });
+    this.enter('Rcpt');
+    return ok(R.recipientOk);
+  }
+
+  data(args: string): Step {
+    if (args.trim() !== '') return ok(R.syntax('DATA takes no arguments'));
+    this.enter('Data');
+    return ok(R.startData, [{ kind: 'start-data' }]);
+  }
+
+  /** The shell reports how the DATA transfer ended. */
+  dataFinished(finish: DataFinish): Step {
+    this.enter('Ready');
+    switch (finish.kind) {
+      case 'stored':
+        return ok(stored(finish.queueId));
+      case 'too-big':
+        return this.countErrors(ok(R.tooBig(this.settings.maxMessageBytes)));
+      case 'bare-newline':
+        return this.countErrors(ok(R.bareNewlineInData));
+      case 'store-failed':
+        return ok(R.storeFailed);
+    }
+  }
+
+  rset(args: string): Step {
+    if (args.trim() !== '') return ok(R.syntax('RSET takes no arguments'));
+    this.enter(this.helo ? 'Ready' : 'Connected');
+    return ok(R.reset);
+  }
+
+  quit(): Step {
+    this.enter('Closed');
+    return ok(R.bye, [{ kind: 'close' }]);
+  }
+
+  startTls(args: string): Step {
+    if (args.trim() !== '') return ok(R.syntax('STARTTLS takes no arguments'));
+    if (this.tls) return ok(R.tlsActive);
+    if (!this.settings.tlsAvailable) return ok(R.tlsUnavailable);
+    return ok(R.startTls, [{ kind: 'start-tls' }]);
+  }
+
+  /** After the TLS handshake the session starts over, as if just connected (RFC 3207 §4.2). */
+  tlsStarted(): void {
+    this.tls = true;
+    this.helo = '';
+    this.esmtp = false;
+    this.enter('Connected');
+  }
+
+  timedOut(): Step {
+    this.enter('Closed');
+    return ok(R.idleTimeout, [{ kind: 'close' }]);
+  }
+
+  shuttingDown(): Step {
+    this.enter('Closed');
+    return ok(R.shuttingDown, [{ kind: 'close' }]);
+  }
+}
+
+export function wire(step: Step): string {
+  return step.replies.map(formatReply).join('');
+}

@@ -1,0 +1,272 @@
+/**
+ * The writer worker: the only connection that writes, in its own thread so that SQLite's
+ * fsync never blocks the event loop that serves SMTP.
+ *
+ * Group commit: operations arrive as messages; each turn of this thread's event loop takes
+ * everything queued, applies it in one transaction (a savepoint per operation, so one bad
+ * operation fails alone) and commits with synchronous=FULL: one sync for the whole batch.
+ * Only then are the results posted back, so a result in the main thread means "on disk".
+ *
+ * When no operation waits, the worker catches up on the full MIME parse of new bodies
+ * (preview, attachment count, search index). Those rows are derived data that can be rebuilt
+ * from the raw bytes, so that commit runs with synchronous=NORMAL and costs no sync.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseBody } from '../../mail/parse.js';
+import type { NewMessage, ParsedBody } from '../types.js';
+import type { FlagChange, FromWriter, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import { configure, migrate } from './schema.js';
+
+const PARSE_BATCH = 32;
+/** Deletions per retention pass, so one pass never holds the write lock for long. */
+const EXPIRE_BATCH = 2000;
+
+const port = parentPort;
+if (!port) throw new Error('writer.ts must run as a worker thread');
+const init = workerData as WriterInit;
+
+function post(message: FromWriter): void {
+  port!.postMessage(message);
+}
+
+let db: Database.Database;
+try {
+  db = new Database(init.path);
+  configure(db, { synchronous: 'FULL' });
+  const uidValidity = migrate(db);
+  post({ type: 'ready', uidValidity });
+} catch (error) {
+  post({ type: 'fatal', error: String(error) });
+  throw error;
+}
+
+const sql = {
+  insertBody: db.prepare(
+    `INSERT INTO bodies (raw, size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date)
+     VALUES (@raw, @size, @receivedAt, @mailFrom, @rcptTo, @remoteAddress, @helo, @tls, @fromJson, @toJson, @subject, @date)`,
+  ),
+  insertMessage: db.prepare('INSERT INTO messages (inbox, body_id) VALUES (?, ?)'),
+  bumpInbox: db.prepare(
+    'INSERT INTO inboxes (name, count) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1 RETURNING count',
+  ),
+  dropFromInbox: db.prepare('UPDATE inboxes SET count = count - ? WHERE name = ?'),
+  forgetEmptyInboxes: db.prepare('DELETE FROM inboxes WHERE count <= 0'),
+  oldestInInbox: db.prepare<[string, number], { id: number }>('SELECT id FROM messages WHERE inbox = ? ORDER BY id LIMIT ?'),
+  messageById: db.prepare<[number], { inbox: string; body_id: number; flags: number }>(
+    'SELECT inbox, body_id, flags FROM messages WHERE id = ?',
+  ),
+  deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+  idsInInbox: db.prepare<[string], { id: number }>('SELECT id FROM messages WHERE inbox = ?'),
+  bodyStillUsed: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE body_id = ? LIMIT 1'),
+  bodySize: db.prepare<[number], { size: number }>('SELECT size FROM bodies WHERE id = ?'),
+  deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
+  deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
+  setFlags: db.prepare('UPDATE messages SET flags = ? WHERE id = ?'),
+  oldest: db.prepare<[number], { id: number; received_at: number }>(
+    'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
+  ),
+  totalBytes: db.prepare<[], { bytes: number }>('SELECT coalesce(sum(size), 0) AS bytes FROM bodies'),
+  unparsed: db.prepare<[number], { id: number; raw: Buffer; subject: string; from_json: string | null; to_json: string }>(
+    'SELECT id, raw, subject, from_json, to_json FROM bodies WHERE parsed = 0 ORDER BY id LIMIT ?',
+  ),
+  storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ?'),
+  insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
+};
+
+/** Raw bytes held, kept here rather than summed per retention pass. */
+let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
+
+function removeMessage(id: number, removed: Removed[]): void {
+  const row = sql.messageById.get(id);
+  if (!row) return;
+  sql.deleteMessage.run(id);
+  sql.dropFromInbox.run(1, row.inbox);
+  removed.push({ id, inbox: row.inbox });
+  if (!sql.bodyStillUsed.get(row.body_id)) {
+    totalBytes -= sql.bodySize.get(row.body_id)?.size ?? 0;
+    sql.deleteBody.run(row.body_id);
+    sql.deleteFts.run(row.body_id);
+  }
+}
+
+function append(message: NewMessage): WriteResult {
+  const { envelope } = message;
+  const raw = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
+  const bodyId = Number(
+    sql.insertBody.run({
+      raw,
+      size: raw.length,
+      receivedAt: message.receivedAtMs,
+      mailFrom: envelope.mailFrom,
+      rcptTo: JSON.stringify(envelope.rcptTo),
+      remoteAddress: envelope.remoteAddress,
+      helo: envelope.helo,
+      tls: envelope.tls ? 1 : 0,
+      fromJson: message.from ? JSON.stringify(message.from) : null,
+      toJson: JSON.stringify(message.to),
+      subject: message.subject,
+      date: message.dateMs,
+    }).lastInsertRowid,
+  );
+  totalBytes += raw.length;
+  const ids: number[] = [];
+  const evicted: Removed[] = [];
+  for (const inbox of message.inboxes) {
+    ids.push(Number(sql.insertMessage.run(inbox, bodyId).lastInsertRowid));
+    const { count } = sql.bumpInbox.get(inbox) as { count: number };
+    const cap = init.retention.maxPerInbox;
+    if (cap > 0 && count > cap) {
+      for (const old of sql.oldestInInbox.all(inbox, count - cap)) removeMessage(old.id, evicted);
+    }
+  }
+  return { kind: 'append', ids, evicted };
+}
+
+function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
+  const changed: FlagChange[] = [];
+  for (const id of op.ids) {
+    const row = sql.messageById.get(id);
+    if (!row) continue;
+    const mask = op.operation === 'add' ? row.flags | op.mask : op.operation === 'remove' ? row.flags & ~op.mask : op.mask;
+    if (mask !== row.flags) sql.setFlags.run(mask, id);
+    changed.push({ id, inbox: row.inbox, mask });
+  }
+  return { kind: 'setFlags', changed };
+}
+
+function expire(nowMs: number): WriteResult {
+  const removed: Removed[] = [];
+  const { maxAgeMs, maxTotalBytes } = init.retention;
+  // Ids ascend in commit order, so the oldest messages are the lowest ids: oldest-first eviction
+  // reads from the front of the primary key and stops at the first one that may stay.
+  while (removed.length < EXPIRE_BATCH) {
+    const batch = sql.oldest.all(256);
+    if (batch.length === 0) break;
+    let stop = false;
+    for (const row of batch) {
+      const tooOld = maxAgeMs > 0 && row.received_at < nowMs - maxAgeMs;
+      const tooBig = maxTotalBytes > 0 && totalBytes > maxTotalBytes;
+      if (!tooOld && !tooBig) {
+        stop = true;
+        break;
+      }
+      removeMessage(row.id, removed);
+    }
+    if (stop) break;
+  }
+  return { kind: 'removed', removed };
+}
+
+function apply(op: WriteOp): WriteResult {
+  switch (op.kind) {
+    case 'append':
+      return append(op.message);
+    case 'setFlags':
+      return setFlags(op);
+    case 'delete': {
+      const removed: Removed[] = [];
+      for (const id of op.ids) removeMessage(id, removed);
+      return { kind: 'removed', removed };
+    }
+    case 'deleteInbox': {
+      const removed: Removed[] = [];
+      for (const { id } of sql.idsInInbox.all(op.inbox)) removeMessage(id, removed);
+      return { kind: 'removed', removed };
+    }
+    case 'expire':
+      return expire(op.nowMs);
+  }
+}
+
+type Queued = { seq: number; op: WriteOp };
+let queue: Queued[] = [];
+let flushScheduled = false;
+let closing = false;
+
+function flush(): void {
+  flushScheduled = false;
+  const batch = queue;
+  queue = [];
+  if (batch.length === 0) return;
+  const outcomes: FromWriter[] = [];
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    for (const { seq, op } of batch) {
+      db.exec('SAVEPOINT op');
+      try {
+        outcomes.push({ type: 'done', seq, result: apply(op) });
+        db.exec('RELEASE op');
+      } catch (error) {
+        db.exec('ROLLBACK TO op');
+        db.exec('RELEASE op');
+        outcomes.push({ type: 'failed', seq, error: String(error) });
+      }
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
+    if (db.inTransaction) db.exec('ROLLBACK');
+    totalBytes = sql.totalBytes.get()?.bytes ?? 0;
+    for (const { seq } of batch) post({ type: 'failed', seq, error: String(error) });
+    return;
+  }
+  for (const outcome of outcomes) post(outcome);
+  scheduleParse();
+}
+
+let parsing = false;
+
+function scheduleParse(): void {
+  if (parsing || closing) return;
+  parsing = true;
+  setImmediate(() => void parsePending());
+}
+
+/** Full MIME parse of bodies not yet indexed, a batch at a time, yielding to writes in between. */
+async function parsePending(): Promise<void> {
+  try {
+    while (!closing) {
+      const rows = sql.unparsed.all(PARSE_BATCH);
+      if (rows.length === 0) break;
+      const results: Array<{ row: (typeof rows)[number]; parsed: ParsedBody }> = [];
+      for (const row of rows) results.push({ row, parsed: await parseBody(row.raw, row.subject) });
+      db.pragma('synchronous = NORMAL');
+      try {
+        db.transaction(() => {
+          for (const { row, parsed } of results) {
+            if (sql.storeParse.run(parsed.preview, parsed.attachments.length, row.id).changes === 0) continue;
+            const addresses = [row.from_json ?? '', row.to_json].join(' ');
+            sql.insertFts.run(row.id, row.subject, addresses, parsed.text);
+          }
+        })();
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
+      // Let queued writes go first: ingest latency matters more than index freshness.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    post({ type: 'fatal', error: `background parse failed: ${String(error)}` });
+  } finally {
+    parsing = false;
+  }
+}
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'close') {
+    closing = true;
+    flush();
+    db.close();
+    post({ type: 'closed' });
+    port.close();
+    return;
+  }
+  queue.push({ seq: message.seq, op: message.op });
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+});
+
+scheduleParse();

@@ -1,0 +1,178 @@
+/**
+ * The Store contract: everything a transport (SMTP, POP3, IMAP, HTTP) may ask of storage.
+ *
+ * Model: a *body* is one received message (raw bytes plus envelope), stored once however many
+ * inboxes it went to; a *message* is that body as it appears in one inbox, with its own id and
+ * flags. Ids are positive integers, unique across the store, never reused, and strictly
+ * ascending in the order messages were committed: they double as IMAP UIDs and as the cursor
+ * for "wait for the next message" and SSE resume.
+ *
+ * Durability: `append` resolves only after the message is committed and synced to stable
+ * storage; a rejection means nothing was stored (the SMTP layer then answers 451 4.3.0).
+ * Every write publishes on the event bus *after* it is committed, so a subscriber that reads
+ * the store on an event always finds what the event announced.
+ *
+ * Indexing: the listing fields (from, to, subject, date, size) are given by the caller and
+ * indexed in the same commit. The full MIME parse (preview, attachment count, text, html,
+ * search text) happens moments later off the ingest path; `get` always answers with the full
+ * parse, computing it on the spot if the background indexer has not reached the message yet.
+ *
+ * Every engine must pass `test/store/conformance.ts` unchanged.
+ */
+
+export type MessageId = number;
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+/** The SMTP envelope, as the client gave it. */
+export interface Envelope {
+  /** Reverse path; '' for the null sender `<>`. */
+  mailFrom: string;
+  /** Forward paths as given (full addresses, +tags kept). */
+  rcptTo: string[];
+  remoteAddress: string;
+  helo: string;
+  tls: boolean;
+}
+
+/** What a transport hands the store. */
+export interface NewMessage {
+  /** Exactly the bytes to keep: our trace header followed by the message as received. */
+  raw: Buffer;
+  /** Normalised inbox names (see mail/address.ts), de-duplicated; one message per inbox. */
+  inboxes: string[];
+  envelope: Envelope;
+  receivedAtMs: number;
+  /** Listing fields, parsed from the header block while the client waits. */
+  from: Address | null;
+  to: Address[];
+  subject: string;
+  /** The Date header, if present and parseable. */
+  dateMs: number | null;
+}
+
+/** Flags shared by every protocol: IMAP system flags, POP3 deletion, the web UI's "seen". */
+export type Flag = 'seen' | 'answered' | 'flagged' | 'deleted' | 'draft';
+export const ALL_FLAGS: readonly Flag[] = ['seen', 'answered', 'flagged', 'deleted', 'draft'];
+
+export interface MessageSummary {
+  id: MessageId;
+  inbox: string;
+  from: Address | null;
+  to: Address[];
+  subject: string;
+  dateMs: number | null;
+  receivedAtMs: number;
+  /** Size of the raw bytes, trace header included. */
+  size: number;
+  /** First characters of the text body; '' until the background parse has run. */
+  preview: string;
+  /** Number of attachments; 0 until the background parse has run. */
+  attachments: number;
+  flags: Flag[];
+}
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+export interface AttachmentInfo {
+  index: number;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  /** 'attachment' or 'inline'. */
+  disposition: string;
+}
+
+/** The full MIME parse of a body. */
+export interface ParsedBody {
+  headers: Header[];
+  text: string;
+  html: string;
+  attachments: AttachmentInfo[];
+  links: string[];
+  codes: string[];
+  preview: string;
+}
+
+export interface StoredMessage extends MessageSummary {
+  envelope: Envelope;
+  parsed: ParsedBody;
+}
+
+export interface ListOptions {
+  limit: number;
+  offset: number;
+}
+
+export interface MessagePage {
+  inbox: string;
+  total: number;
+  /** Newest first. */
+  messages: MessageSummary[];
+}
+
+/** One row of an inbox as a mailbox client sees it (POP3 scan listing, IMAP message sequence). */
+export interface MailboxEntry {
+  id: MessageId;
+  size: number;
+  receivedAtMs: number;
+  flags: Flag[];
+}
+
+export interface SearchQuery {
+  /** Free text, matched against subject, addresses and body text (all words must match). */
+  text: string;
+  inbox?: string;
+  limit: number;
+}
+
+export type FlagOperation = 'add' | 'remove' | 'replace';
+
+export interface StoreStats {
+  messages: number;
+  bodies: number;
+  /** Bytes of raw message data held (each body counted once). */
+  bytes: number;
+}
+
+export interface RetentionPolicy {
+  /** Messages older than this are removed; 0 keeps them forever. */
+  maxAgeMs: number;
+  /** Oldest messages of an inbox beyond this count are removed; 0 = no cap. */
+  maxPerInbox: number;
+  /** Oldest messages anywhere are removed while the raw bytes held exceed this; 0 = no cap. */
+  maxTotalBytes: number;
+}
+
+export interface Store {
+  /** Commit durably, then publish `message.stored` for each inbox. Resolves with one id per inbox, in order. */
+  append(message: NewMessage): Promise<MessageId[]>;
+  /** Newest first. */
+  list(inbox: string, options: ListOptions): Promise<MessagePage>;
+  /** Messages of `inbox` with an id greater than `afterId`, oldest first (for "wait" and resume). */
+  listAfter(inbox: string, afterId: MessageId, limit: number): Promise<MessageSummary[]>;
+  /** Every message of an inbox, oldest first. */
+  mailbox(inbox: string): Promise<MailboxEntry[]>;
+  get(id: MessageId): Promise<StoredMessage | null>;
+  raw(id: MessageId): Promise<Buffer | null>;
+  /** Apply a flag change; resolves with the new flags of each message that exists. */
+  setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>>;
+  /** Resolves with the ids actually deleted. */
+  delete(ids: MessageId[]): Promise<MessageId[]>;
+  deleteInbox(inbox: string): Promise<MessageId[]>;
+  search(query: SearchQuery): Promise<MessageSummary[]>;
+  /** Apply the age and total-size rules now (the per-inbox cap is applied at every append). */
+  expire(nowMs: number): Promise<MessageId[]>;
+  stats(): Promise<StoreStats>;
+  /** A value that changes only if ids could have been reused (IMAP UIDVALIDITY). */
+  uidValidity(): number;
+  /** Finish pending writes and close; further calls reject. */
+  close(): Promise<void>;
+}

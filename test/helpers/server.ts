@@ -1,0 +1,92 @@
+/**
+ * Start the real `tidemail serve` binary (dist/src/cli.js) on free ports with a fresh data dir,
+ * as a user would, and read the addresses it prints. Every listener binds 127.0.0.1:0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface TestServer {
+  process: ChildProcess;
+  dataDir: string;
+  /** protocol name → port, from the "<name> listening on host:port" lines. */
+  ports: Record<string, number>;
+  smtpPort: number;
+  stderr(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra flags, e.g. ['--domains', 'a.test']. */
+  args?: string[];
+  /** Reuse a data dir (restart tests); a fresh temporary one otherwise. */
+  dataDir?: string;
+  /** Listeners expected before the server counts as up (default: every "listening" line until stdout goes quiet). */
+  expect?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
+
+export function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tidemail-test-'));
+}
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const listenArgs = LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']);
+  const child = spawn(process.execPath, [CLI, 'serve', ...listenArgs, '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const ports: Record<string, number> = {};
+  await new Promise<void>((resolve, reject) => {
+    const expected = options.expect ?? ['smtp'];
+    let settle: NodeJS.Timeout | null = null;
+    const check = (): void => {
+      if (!expected.every((name) => name in ports)) return;
+      // Wait a moment for the other listeners' lines, which are printed together.
+      if (settle) clearTimeout(settle);
+      settle = setTimeout(resolve, 50);
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      for (const match of stdout.matchAll(/^(\w+) listening on .*:(\d+)$/gm)) ports[match[1]!] = Number(match[2]);
+      check();
+    });
+    void exited.then((code) => reject(new Error(`tidemail exited with ${code} before listening:\n${stderr}`)));
+    setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), 20_000).unref();
+  });
+
+  return {
+    process: child,
+    dataDir,
+    ports,
+    smtpPort: ports.smtp!,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,135 @@
+/**
+ * A raw SMTP transcript client for tests: send exact bytes, read whole replies (multi-line
+ * aware). Tests read like transcripts: `await c.send('MAIL FROM:<a@b>')` → `550 5.7.1 …`.
+ */
+import net from 'node:net';
+
+export interface SmtpReply {
+  code: number;
+  /** Every line of the reply, without the code and separator. */
+  lines: string[];
+  /** The whole reply as received. */
+  text: string;
+}
+
+export class RawSmtpClient {
+  private buffer = '';
+  private waiters: Array<() => void> = [];
+  private closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString('utf8');
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => {});
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawSmtpClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, host, () => resolve(new RawSmtpClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connect and read the greeting. */
+  static async open(port: number): Promise<{ client: RawSmtpClient; greeting: SmtpReply }> {
+    const client = await RawSmtpClient.connect(port);
+    return { client, greeting: await client.reply() };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Write raw bytes (no CRLF added). */
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** The next complete reply; rejects on close or after `timeoutMs`. */
+  async reply(timeoutMs = 10_000): Promise<SmtpReply> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const parsed = this.takeReply();
+      if (parsed) return parsed;
+      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer)}`);
+      if (Date.now() > deadline) throw new Error(`no reply in ${timeoutMs} ms; unread: ${JSON.stringify(this.buffer)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private takeReply(): SmtpReply | null {
+    const lines: string[] = [];
+    let offset = 0;
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n', offset);
+      if (end === -1) return null;
+      const line = this.buffer.slice(offset, end);
+      offset = end + 2;
+      lines.push(line);
+      if (line[3] !== '-') {
+        const text = this.buffer.slice(0, offset);
+        this.buffer = this.buffer.slice(offset);
+        return { code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text };
+      }
+    }
+  }
+
+  /** Send one command line (CRLF added) and read its reply. */
+  async send(line: string): Promise<SmtpReply> {
+    this.write(`${line}\r\n`);
+    return this.reply();
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async closedByServer(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('server did not close the connection');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A complete, well-formed message with the given subject and body. */
+export function simpleMessage(subject: string, body = 'Hello from a test.', to = 'someone@tidemail.test'): string {
+  return `From: Test Sender <sender@example.test>\r\nTo: ${to}\r\nSubject: ${subject}\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@example.test>\r\n\r\n${body}\r\n`;
+}
+
+/** Run a whole transaction on an open (greeted) client; returns the reply to the end of data. */
+export async function sendMail(client: RawSmtpClient, from: string, to: string[], message: string): Promise<SmtpReply> {
+  for (const [cmd, want] of [[`MAIL FROM:<${from}>`, 250], ...to.map((r) => [`RCPT TO:<${r}>`, 250] as const), ['DATA', 354]] as const) {
+    const r = await client.send(cmd);
+    if (r.code !== want) throw new Error(`${cmd} → ${r.text}`);
+  }
+  const stuffed = message.replace(/^\./gm, '..');
+  client.write(`${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
+  return client.reply();
+}
