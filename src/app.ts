@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type tls from 'node:tls';
+import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js';
 import type { Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import type { Logger } from './log.js';
@@ -22,6 +23,8 @@ export interface ServerContext {
   tls: tls.SecureContext;
   log: Logger;
   metrics: Metrics;
+  /** Logins for POP3 and IMAP. */
+  auth: MailboxAuthenticator;
 }
 
 export interface App {
@@ -49,6 +52,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     tls: await loadTlsContext(tlsFiles, config.dataDir, config.hostname),
     log,
     metrics: new Metrics(),
+    auth: new PublicInboxes(),
   };
 
   const servers: RunningServer[] = [];
