@@ -83,11 +83,12 @@ export class DataReader {
         if (end < len) this.carry = buf.subarray(end);
         return null;
       }
-      if (lf === p || buf[lf - 1] !== CR) this.bareNewline = true;
       const cr = buf.indexOf(CR, p);
       if (cr !== -1 && cr < lf - 1) this.bareNewline = true;
       p = lf + 1;
-      this.atLineStart = true;
+      // Only a real CRLF starts a new line; after a bare LF, a "." is just data.
+      if (lf > 0 && buf[lf - 1] === CR) this.atLineStart = true;
+      else this.bareNewline = true;
     }
     this.keep(buf, segStart, len);
     return null;

@@ -1,0 +1,87 @@
+/** `tidemail serve` as a user meets it: help, flags, environment twins, and clear errors. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import { CLI, freshDataDir, removeDataDir, startServer } from './helpers/server.js';
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('tidemail CLI', () => {
+  it('documents every flag with its default and environment variable', () => {
+    const { code, stdout } = run(['serve', '--help']);
+    assert.equal(code, 0);
+    for (const [flag, def, env] of [
+      ['--smtp', '0.0.0.0:1025', 'TIDEMAIL_SMTP'],
+      ['--http', '0.0.0.0:8025', 'TIDEMAIL_HTTP'],
+      ['--pop3', '0.0.0.0:1110', 'TIDEMAIL_POP3'],
+      ['--imap', '0.0.0.0:1143', 'TIDEMAIL_IMAP'],
+      ['--max-message-size', '10MiB', 'TIDEMAIL_MAX_MESSAGE_SIZE'],
+      ['--max-recipients', '100', 'TIDEMAIL_MAX_RECIPIENTS'],
+      ['--retention', '24h', 'TIDEMAIL_RETENTION'],
+      ['--max-per-inbox', '500', 'TIDEMAIL_MAX_PER_INBOX'],
+      ['--data', './data', 'TIDEMAIL_DATA'],
+    ]) {
+      assert.match(stdout, new RegExp(`${flag} <[a-z]+>`), flag);
+      assert.ok(stdout.includes(`default: ${def}; env: ${env}`), `${flag} default ${def}`);
+    }
+  });
+
+  for (const [args, pattern] of [
+    [['serve', '--smtp', 'nonsense'], /invalid value "nonsense" for --smtp: expected host:port/],
+    [['serve', '--smtp', '127.0.0.1:70000'], /--smtp: port must be 0–65535/],
+    [['serve', '--max-message-size', '10 parsecs'], /--max-message-size: expected a size/],
+    [['serve', '--retention', 'forever'], /--retention: expected a duration/],
+    [['serve', '--max-recipients', '-3'], /--max-recipients: expected a whole number/],
+    [['serve', '--domains', 'ok.test,bad domain'], /"bad domain" is not a domain name/],
+    [['serve', '--frobnicate', '1'], /unknown flag --frobnicate/],
+    [['serve', '--smtp'], /--smtp needs a value/],
+    [['serve', '--tls-cert', '/tmp/x.pem'], /--tls-cert and --tls-key must be given together/],
+    [['launch'], /unknown command "launch"/],
+  ] as const) {
+    it(`rejects ${args.join(' ')} with one line on stderr and exit 2`, () => {
+      const { code, stderr } = run([...args]);
+      assert.equal(code, 2);
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trim().split('\n').length, 1, 'one line');
+    });
+  }
+
+  it('names the environment variable in errors from the environment', () => {
+    const { code, stderr } = run(['serve'], { TIDEMAIL_MAX_PER_INBOX: 'lots' });
+    assert.equal(code, 2);
+    assert.match(stderr, /invalid value "lots" for TIDEMAIL_MAX_PER_INBOX/);
+  });
+
+  it('takes settings from TIDEMAIL_* and lets flags win', async () => {
+    const server = await startServer({ env: { TIDEMAIL_HOSTNAME: 'from-env.test', TIDEMAIL_SMTP_TIMEOUT: '7s' }, args: ['--hostname', 'from-flag.test'] });
+    const socket = net.connect(server.smtpPort, '127.0.0.1');
+    const greeting = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    socket.destroy();
+    assert.match(greeting, /^220 from-flag\.test /);
+    await server.stop();
+    removeDataDir(server.dataDir);
+  });
+
+  it('prints one line per listener with the bound address', async () => {
+    const server = await startServer();
+    assert.ok(server.smtpPort > 0);
+    await server.stop();
+    removeDataDir(server.dataDir);
+  });
+
+  it('says clearly when a port is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = freshDataDir();
+    const { code, stderr } = run(['serve', '--smtp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--imap', '127.0.0.1:0', '--data', dataDir]);
+    blocker.close();
+    removeDataDir(dataDir);
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`smtp: address 127\\.0\\.0\\.1:${port} is already in use`));
+  });
+});

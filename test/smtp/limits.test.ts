@@ -1,0 +1,130 @@
+/**
+ * Protection: idle timeout, connection limits, STARTTLS injection (CVE-2011-0411), graceful
+ * shutdown, and a failing store answering 451 instead of 250.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
+import { MemoryEventBus } from '../../src/events/bus.js';
+import { createLogger } from '../../src/log.js';
+import { Metrics } from '../../src/metrics.js';
+import { loadConfig } from '../../src/config.js';
+import { loadTlsContext } from '../../src/protocol/tls.js';
+import { startSmtpServer } from '../../src/smtp/server.js';
+import { PublicInboxes } from '../../src/auth/mailbox-auth.js';
+import type { Store } from '../../src/store/types.js';
+import { committedMessages } from '../helpers/disk.js';
+import { freshDataDir, removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
+
+describe('SMTP limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ args: ['--smtp-timeout', '1s', '--max-connections-per-ip', '3', '--max-connections', '3'] });
+  });
+  after(async () => {
+    await server.stop();
+    removeDataDir(server.dataDir);
+  });
+
+  it('closes an idle session with 421 4.4.2', async () => {
+    const { client } = await RawSmtpClient.open(server.smtpPort);
+    assert.match((await client.reply(5000)).text, /^421 4\.4\.2/);
+    await client.closedByServer();
+  });
+
+  it('refuses connections beyond the limit with 421 4.7.0 and admits again when one closes', async () => {
+    const held = await Promise.all([1, 2, 3].map(() => RawSmtpClient.open(server.smtpPort)));
+    const refused = await RawSmtpClient.connect(server.smtpPort);
+    assert.match((await refused.reply()).text, /^421 4\.7\.0/);
+    await refused.closedByServer();
+    held[0]!.client.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const admitted = await RawSmtpClient.open(server.smtpPort);
+    assert.equal(admitted.greeting.code, 220);
+    for (const { client } of [...held.slice(1), admitted]) client.close();
+  });
+
+});
+
+describe('SMTP STARTTLS', () => {
+  let server: TestServer;
+  before(async () => (server = await startServer()));
+  after(async () => {
+    await server.stop();
+    removeDataDir(server.dataDir);
+  });
+
+  it('discards plaintext pipelined behind STARTTLS and starts the session over', async () => {
+    const { client } = await RawSmtpClient.open(server.smtpPort);
+    await client.send('EHLO c.test');
+    client.write('STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\nRCPT TO:<injected@tidemail.test>\r\n');
+    assert.match((await client.reply()).text, /^220 2\.0\.0/);
+    client.socket.removeAllListeners('data');
+    const secure = tls.connect({ socket: client.socket, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
+    const received: string[] = [];
+    secure.on('data', (d: Buffer) => received.push(d.toString()));
+    const next = (): Promise<string> =>
+      new Promise((resolve) => {
+        const poll = (): void => (received.length ? resolve(received.shift()!) : void setTimeout(poll, 10));
+        poll();
+      });
+    secure.write('RCPT TO:<after@tidemail.test>\r\n');
+    assert.match(await next(), /^503 5\.5\.1/, 'no transaction survived the handshake: the injected MAIL was discarded');
+    secure.write('EHLO c.test\r\n');
+    const ehlo = await next();
+    assert.match(ehlo, /^250-/);
+    assert.doesNotMatch(ehlo, /STARTTLS/, 'STARTTLS is not offered again inside TLS');
+    secure.write('STARTTLS\r\n');
+    assert.match(await next(), /^503 5\.5\.1/);
+    secure.destroy();
+  });
+});
+
+describe('SMTP shutdown', () => {
+  it('lets a message in flight finish on SIGTERM, then says 421 and exits 0', async () => {
+    const server = await startServer();
+    const { client } = await RawSmtpClient.open(server.smtpPort);
+    await client.send('EHLO c.test');
+    await client.send('MAIL FROM:<a@b.test>');
+    await client.send('RCPT TO:<inflight@tidemail.test>');
+    assert.equal((await client.send('DATA')).code, 354);
+    client.write('Subject: in flight\r\n\r\nfirst half\r\n');
+    const exited = server.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    client.write('second half\r\n.\r\n');
+    assert.equal((await client.reply()).code, 250, 'the transfer in progress completes');
+    assert.match((await client.reply()).text, /^421 4\.3\.2/);
+    assert.equal(await exited, 0);
+    assert.equal(committedMessages(server.dataDir, 'inflight').length, 1);
+    removeDataDir(server.dataDir);
+  });
+});
+
+describe('SMTP with a failing store', () => {
+  it('answers 451 4.3.0, never 250, and the session goes on', async () => {
+    const dataDir = freshDataDir();
+    const config = loadConfig(['--smtp', '127.0.0.1:0', '--data', dataDir], {});
+    const failing = {
+      append: () => Promise.reject(new Error('disk full')),
+    } as unknown as Store;
+    const server = await startSmtpServer({
+      config,
+      store: failing,
+      events: new MemoryEventBus(),
+      tls: await loadTlsContext(null, dataDir, 'localhost'),
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      auth: new PublicInboxes(),
+    });
+    const { client } = await RawSmtpClient.open(server.address.port);
+    await client.send('EHLO c.test');
+    const r = await sendMail(client, 'a@b.test', ['x@tidemail.test'], simpleMessage('lost?'));
+    assert.match(r.text, /^451 4\.3\.0/);
+    assert.equal((await client.send('NOOP')).code, 250);
+    client.close();
+    await server.close(1000);
+    removeDataDir(dataDir);
+  });
+});
