@@ -49,6 +49,7 @@ class Pop3Connection {
   private readonly session: Pop3Session;
   private mode: Mode = 'command';
   private out: Buffer[] = [];
+  private outBytes = 0;
   private lease: MaildropLease | null = null;
   private shutdownRequested = false;
 
@@ -86,9 +87,13 @@ class Pop3Connection {
   /** Run buffered command lines until one starts an effect, then write the replies at once. */
   private pump(): void {
     while (this.mode === 'command') {
-      if (this.socket.writableLength > MAX_UNSENT_BYTES) {
-        this.waitForDrain();
-        break;
+      // Replies to a long pipeline are written in pieces, and reading stops while they pile up.
+      if (this.socket.writableLength + this.outBytes > MAX_UNSENT_BYTES) {
+        this.flush();
+        if (this.socket.writableNeedDrain) {
+          this.waitForDrain();
+          break;
+        }
       }
       const framed = this.input.readLine(MAX_AUTH_LINE_BYTES);
       if (!framed) break;
@@ -109,14 +114,17 @@ class Pop3Connection {
   }
 
   private waitForDrain(): void {
-    this.flush();
     this.mode = 'drain';
     this.socket.pause();
     this.socket.once('drain', () => this.resume());
   }
 
   private apply(step: Step): void {
-    for (const reply of step.replies) this.out.push(formatReply(reply));
+    for (const reply of step.replies) {
+      const wire = formatReply(reply);
+      this.out.push(wire);
+      this.outBytes += wire.length;
+    }
     for (const effect of step.effects) {
       switch (effect.kind) {
         case 'login':
@@ -218,6 +226,7 @@ class Pop3Connection {
     if (this.out.length === 0 || this.socket.destroyed) return;
     this.socket.write(this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out));
     this.out = [];
+    this.outBytes = 0;
   }
 
   private startTls(): void {

@@ -159,6 +159,15 @@ export class RawLineClient {
     return this.socket instanceof tls.TLSSocket && this.socket.encrypted;
   }
 
+  /** Stop reading from the socket (the server's writes back up), until `resume()`. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Resolves when the server has closed the connection. */
   async closedByServer(timeoutMs = 10_000): Promise<void> {
     await this.waitFor(() => (this.closed ? true : null), 'close', timeoutMs);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawLineClient } from '../helpers/line-client.js';
 import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { simpleMessage } from '../helpers/smtp-client.js';
 import { countIn, deliver, freshInbox, login, messages } from './helpers.js';
 
 let server: TestServer;
@@ -241,6 +242,28 @@ describe('TRANSACTION state', () => {
     assert.equal(await client.line(), '-ERR Unknown command');
     assert.equal(await client.line(), '+OK Tidemail POP3 server signing off (1 message deleted)');
     await client.closedByServer();
+  });
+  it('answers a long pipeline of large RETRs completely and in order', async () => {
+    const inbox = freshInbox();
+    const line = `${'x'.repeat(70)}\r\n.${'y'.repeat(70)}\r\n`;
+    const big = simpleMessage('Big', line.repeat(800).trimEnd(), `${inbox}@tidemail.test`);
+    await deliver(server.smtpPort, inbox, [big, ...messages(1, inbox)]);
+    const client = await login(pop3Port, inbox);
+    // ~12 MB of replies: more than the kernel buffers hold while the client does not read, so
+    // the server has to stop reading commands until the client catches up.
+    const rounds = 100;
+    client.pause();
+    client.write('RETR 1\r\nRETR 2\r\n'.repeat(rounds) + 'STAT\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the server's output back up
+    client.resume();
+    for (let i = 0; i < rounds; i++) {
+      assert.match(await client.line(), /^\+OK \d+ octets$/);
+      assert.ok((await client.body()).content.toString().endsWith(`${line.repeat(800).trimEnd()}\r\n`));
+      assert.match(await client.line(), /^\+OK \d+ octets$/);
+      assert.match((await client.body()).content.toString(), /Subject: Message 1\r\n/);
+    }
+    assert.match(await client.line(), /^\+OK 2 \d+$/);
+    client.close();
   });
 });
 
