@@ -1,7 +1,7 @@
 /**
- * The maildrop lock (RFC 1939 §8: "the POP3 server … acquires an exclusive-access lock on the
- * maildrop" once the client is authenticated). While one session is in TRANSACTION, another
- * login to the same inbox is refused with -ERR [IN-USE] (RFC 2449 §8.1.1) rather than waiting.
+ * The maildrop lock (RFC 1939 §4: once the client is authenticated, "the POP3 server then
+ * acquires an exclusive-access lock on the maildrop"). While one session is in TRANSACTION, another
+ * login to the same inbox is refused with -ERR [IN-USE] (RFC 2449 §8.1) rather than waiting.
  *
  * Sessions see only `MaildropLocks`; one process uses the in-memory table below, and a
  * distributed engine can supply a lock shared by every node (a lease in its own store) behind

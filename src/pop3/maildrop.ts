@@ -5,7 +5,7 @@
  * in the UPDATE state and forgotten on RSET or when the session ends any other way.
  *
  * Sizes are the stored byte counts: the stored message already uses CRLF line ends, so they
- * are exactly what RETR sends before dot-stuffing (§11, "exact size"). Pure; no I/O.
+ * are exactly what RETR sends before dot-stuffing (§5). Pure; no I/O.
  */
 import { headerEnd } from '../mail/headers.js';
 import type { MailboxEntry, MessageId } from '../store/types.js';

@@ -2,8 +2,8 @@
  * Every response the POP3 server sends (RFC 1939 §3): a status line `+OK …` / `-ERR …`,
  * optionally followed by a multi-line body that is dot-stuffed and ends with ".CRLF", and the
  * SASL continuation `+ ` (RFC 5034 §4). Failures carry RFC 2449 §8 response codes where one
- * applies, in brackets right after -ERR: [IN-USE] (§8.1.1), [SYS/TEMP] and [SYS/PERM]
- * (RFC 3206 §4), [AUTH] (RFC 3206 §5). Wording lives here so it stays consistent.
+ * applies, in brackets right after -ERR: [IN-USE] (§8.1), and [SYS/TEMP], [SYS/PERM] and
+ * [AUTH] (RFC 3206). Wording lives here so it stays consistent.
  */
 import { dotStuff } from '../protocol/dot-stuff.js';
 

@@ -75,13 +75,27 @@ class Pop3Connection {
   private attach(socket: net.Socket | tls.TLSSocket): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(this.context.config.pop3IdleTimeoutMs, () => this.onIdle());
+    // A listener with `on`, not setTimeout's one-shot callback: an expiry ignored while the store
+    // works must not disarm the timer for the rest of the session.
+    socket.setTimeout(this.context.config.pop3IdleTimeoutMs);
+    socket.on('timeout', () => this.onIdle());
   }
 
   private onData(chunk: Buffer): void {
     if (this.mode === 'closed') return;
     this.input.push(chunk);
-    if (this.mode === 'command') this.pump();
+    if (this.mode === 'command') this.guarded(() => this.pump());
+  }
+
+  /** A bug in one session must end that session, never the process. */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.context.log.error({ err: String(error) }, 'pop3 session failed');
+      this.mode = 'closed';
+      this.socket.destroy();
+    }
   }
 
   /** Run buffered command lines until one starts an effect, then write the replies at once. */
@@ -116,7 +130,7 @@ class Pop3Connection {
   private waitForDrain(): void {
     this.mode = 'drain';
     this.socket.pause();
-    this.socket.once('drain', () => this.resume());
+    this.socket.once('drain', () => this.guarded(() => this.resume()));
   }
 
   private apply(step: Step): void {
@@ -150,12 +164,14 @@ class Pop3Connection {
   private run<T>(work: () => Promise<T>, report: (outcome: T) => Step): void {
     this.mode = 'effect';
     this.socket.pause();
-    void work().then((outcome) => {
-      if (this.mode === 'closed') return;
-      this.mode = 'command';
-      this.apply(report(outcome));
-      this.resume();
-    });
+    void work().then((outcome) =>
+      this.guarded(() => {
+        if (this.mode === 'closed') return;
+        this.mode = 'command';
+        this.apply(report(outcome));
+        this.resume();
+      }),
+    );
   }
 
   /** Back to reading commands after an effect or a drain, unless the session ended meanwhile. */
@@ -171,7 +187,7 @@ class Pop3Connection {
     this.pump();
   }
 
-  /** Authenticate, take the maildrop lock, snapshot the inbox (RFC 1939 §8). Never rejects. */
+  /** Authenticate, take the maildrop lock, snapshot the inbox (RFC 1939 §4). Never rejects. */
   private async openMaildrop(user: string, password: string): Promise<LoginOutcome> {
     let lease: MaildropLease | null = null;
     try {
@@ -249,7 +265,7 @@ class Pop3Connection {
         secure.once('close', () => plain.destroy());
         this.session.tlsStarted();
         this.input.discard();
-        this.resume();
+        this.guarded(() => this.resume());
       },
       () => plain.destroy(),
     );

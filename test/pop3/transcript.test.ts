@@ -243,6 +243,7 @@ describe('TRANSACTION state', () => {
     assert.equal(await client.line(), '+OK Tidemail POP3 server signing off (1 message deleted)');
     await client.closedByServer();
   });
+
   it('answers a long pipeline of large RETRs completely and in order', async () => {
     const inbox = freshInbox();
     const line = `${'x'.repeat(70)}\r\n.${'y'.repeat(70)}\r\n`;
