@@ -7,7 +7,8 @@
  * and similar): it marks the message to be refused once the real end arrives, so everything
  * up to that end, smuggled commands included, is one refused message and nothing more.
  *
- * Content is kept as slices of the received chunks and joined once at the end.
+ * Content is kept as slices of the received chunks and joined once at the end. The inverse, for
+ * sending, is protocol/dot-stuff.ts.
  */
 
 export type DataOutcome = 'complete' | 'too-big' | 'bare-newline';
@@ -98,21 +99,4 @@ export class DataReader {
     const outcome: DataOutcome = this.tooBig ? 'too-big' : this.bareNewline ? 'bare-newline' : 'complete';
     return { outcome, segments: outcome === 'complete' ? this.segments : [], bytes: this.bytes, rest };
   }
-}
-
-/** Dot-stuff a message for sending (the inverse of DataReader), ending with <CRLF>.<CRLF>. */
-export function dotStuff(message: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let start = 0;
-  if (message[0] === DOT) parts.push(Buffer.from('.'));
-  for (let lf = message.indexOf(LF); lf !== -1; lf = message.indexOf(LF, lf + 1)) {
-    if (message[lf + 1] === DOT) {
-      parts.push(message.subarray(start, lf + 1), Buffer.from('.'));
-      start = lf + 1;
-    }
-  }
-  parts.push(message.subarray(start));
-  const endsWithCrlf = message.length >= 2 && message[message.length - 2] === CR && message[message.length - 1] === LF;
-  parts.push(Buffer.from(endsWithCrlf || message.length === 0 ? '.\r\n' : '\r\n.\r\n'));
-  return Buffer.concat(parts);
 }

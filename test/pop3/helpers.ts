@@ -1,0 +1,48 @@
+/** Shared steps for the POP3 tests: deliver over SMTP, open a logged-in POP3 session. */
+import assert from 'node:assert/strict';
+import { RawLineClient } from '../helpers/line-client.js';
+import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
+
+let counter = 0;
+/** A fresh inbox name per test, so tests sharing a server do not see each other's mail. */
+export function freshInbox(prefix = 'pop'): string {
+  return `${prefix}${process.pid}x${++counter}`;
+}
+
+/** Deliver each message to `inbox` over SMTP, in order. */
+export async function deliver(smtpPort: number, inbox: string, messages: string[]): Promise<void> {
+  const { client } = await RawSmtpClient.open(smtpPort);
+  try {
+    assert.equal((await client.send('EHLO test.example')).code, 250);
+    for (const message of messages) {
+      const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], message);
+      assert.equal(reply.code, 250, reply.text);
+    }
+    await client.send('QUIT');
+  } finally {
+    client.close();
+  }
+}
+
+export function messages(count: number, inbox: string): string[] {
+  return Array.from({ length: count }, (_, i) => simpleMessage(`Message ${i + 1}`, `Body of message ${i + 1}.\r\nSecond line.\r\nThird line.`, `${inbox}@tidemail.test`));
+}
+
+/** A session logged in to `inbox` with USER/PASS, greeting and login checked. */
+export async function login(pop3Port: number, inbox: string): Promise<RawLineClient> {
+  const { client, greeting } = await RawLineClient.open(pop3Port);
+  assert.match(greeting, /^\+OK /);
+  assert.equal(await client.send(`USER ${inbox}`), '+OK Send PASS');
+  assert.match(await client.send('PASS anything'), /^\+OK /);
+  return client;
+}
+
+/** STAT's count in a new session (which is closed again with QUIT, deleting nothing). */
+export async function countIn(pop3Port: number, inbox: string): Promise<number> {
+  const client = await login(pop3Port, inbox);
+  const stat = await client.send('STAT');
+  assert.match(stat, /^\+OK \d+ \d+$/);
+  assert.match(await client.send('QUIT'), /^\+OK .*\(0 messages deleted\)$/);
+  client.close();
+  return Number(stat.split(' ')[1]);
+}
