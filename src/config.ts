@@ -58,6 +58,7 @@ export const SCHEMA = {
   maxConnections: option('max-connections', 'integer', '1000', 'most simultaneous connections per protocol'),
   maxConnectionsPerIp: option('max-connections-per-ip', 'integer', '100', 'most simultaneous connections from one client IP per protocol'),
   smtpIdleTimeoutMs: option('smtp-timeout', 'duration', '300s', 'close an SMTP session idle this long (RFC 5321 §4.5.3.2)'),
+  imapIdleTimeoutMs: option('imap-timeout', 'duration', '30m', 'log out an IMAP session (IDLE included) quiet this long (RFC 3501 §5.4, RFC 2177 §3)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;
