@@ -6,7 +6,7 @@
  * that is not plain ASCII is re-encoded as one RFC 2047 encoded word rather than sent as 8-bit.
  */
 import { addressParser } from 'postal-mime';
-import { headerValue, parseDisposition, paramOf, type MimePart } from '../mail/mime-tree.js';
+import { headerValue, parseDisposition, type MimePart } from '../mail/mime-tree.js';
 import { nstr, paren, rawStr, str, type Chunk } from './format.js';
 
 /** Parsed headers are latin1 strings of the raw bytes; the address parser wants text. */
@@ -142,7 +142,3 @@ export function bodyStructure(part: MimePart, extended: boolean): Chunk[] {
   return ['(', ...fields, ')'];
 }
 
-/** The charset of a text part, for decoding it in SEARCH. */
-export function charsetOf(part: MimePart): string {
-  return (paramOf(part.contentType, 'charset') ?? 'us-ascii').toLowerCase();
-}

@@ -112,3 +112,23 @@ describe('IMAP autologout', () => {
     }
   });
 });
+
+describe('IMAP connection limits and shutdown', () => {
+  it('refuses a connection over the per-IP limit with BYE, and says BYE to sessions at shutdown', async () => {
+    const limited = await startServer({ expect: ['imap'], args: ['--max-connections-per-ip', '1'] });
+    try {
+      const { client: first } = await RawImapClient.open(limited.ports.imap!);
+      const second = await RawImapClient.connect(limited.ports.imap!);
+      assert.equal(await second.response(), '* BYE Too many connections from your address, try again later');
+      await second.closedByServer();
+      assert.equal((await first.command('NOOP')).status, 'OK', 'the admitted session is unaffected');
+      const stopped = limited.stop();
+      assert.equal(await first.response(), '* BYE Server shutting down');
+      await first.closedByServer();
+      assert.equal(await stopped, 0);
+    } finally {
+      await limited.stop();
+      removeDataDir(limited.dataDir);
+    }
+  });
+});
