@@ -7,6 +7,7 @@ import type tls from 'node:tls';
 import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js';
 import type { Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { startImapServer } from './imap/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { RunningServer } from './protocol/tcp-server.js';
@@ -60,6 +61,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   try {
     servers.push(await startSmtpServer(context));
     servers.push(await startPop3Server(context));
+    servers.push(await startImapServer(context));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
     await store.close();

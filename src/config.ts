@@ -59,6 +59,7 @@ export const SCHEMA = {
   maxConnectionsPerIp: option('max-connections-per-ip', 'integer', '100', 'most simultaneous connections from one client IP per protocol'),
   smtpIdleTimeoutMs: option('smtp-timeout', 'duration', '300s', 'close an SMTP session idle this long (RFC 5321 §4.5.3.2)'),
   pop3IdleTimeoutMs: option('pop3-timeout', 'duration', '10m', 'close a POP3 session idle this long, deleting nothing (RFC 1939 §3: at least 10 minutes)'),
+  imapIdleTimeoutMs: option('imap-timeout', 'duration', '30m', 'log out an IMAP session (IDLE included) quiet this long (RFC 3501 §5.4, RFC 2177 §3)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;

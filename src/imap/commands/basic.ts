@@ -1,0 +1,29 @@
+/**
+ * The commands valid in any state (RFC 3501 §6.1): CAPABILITY, NOOP, LOGOUT; and CHECK (§6.4.1),
+ * which has nothing to flush here (every write is committed when it is answered) and so is a
+ * NOOP in the Selected state. NOOP's real work, reporting what changed, is the dispatcher's.
+ */
+import { end } from '../syntax.js';
+import { ok, type Handler } from '../command.js';
+
+export const capability: Handler = async ({ session, args, out }) => {
+  end(args, 'CAPABILITY');
+  await out.send(`* CAPABILITY ${session.capabilities()}`);
+  return ok('CAPABILITY completed');
+};
+
+export const noop: Handler = async ({ args }) => {
+  end(args, 'NOOP');
+  return ok('NOOP completed');
+};
+
+export const check: Handler = async ({ args }) => {
+  end(args, 'CHECK');
+  return ok('CHECK completed');
+};
+
+export const logout: Handler = async ({ session, args, out }) => {
+  end(args, 'LOGOUT');
+  const effects = await session.bye('Tidemail IMAP server logging out', out);
+  return { ...ok('LOGOUT completed'), effects };
+};

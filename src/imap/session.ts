@@ -1,0 +1,219 @@
+/**
+ * The IMAP4rev1 session (RFC 3501 §3) with no socket: states NotAuthenticated → Authenticated →
+ * Selected → Logout, the table of which states allow each command, and one dispatcher that
+ * answers `BAD` for a malformed or unknown command and for a command in the wrong state. Every
+ * state change goes through `enter()`.
+ *
+ * A command is a framed RawCommand; the session tokenizes it, runs its handler (commands/*),
+ * then reports what changed in the selected mailbox meanwhile (EXISTS, EXPUNGE where §7.4.1
+ * allows, FETCH FLAGS) and finally the tagged completion. It returns the effects the socket
+ * shell must carry out (start TLS, close). Handlers reach the store, the event bus and the
+ * authenticator; the shell owns sockets, timers and TLS.
+ */
+import type { MailboxAuthenticator } from '../auth/mailbox-auth.js';
+import type { EventBus } from '../events/bus.js';
+import type { Store } from '../store/types.js';
+import type { CommandSpec, Completion, Effect, ImapState, Sink } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { SelectedMailbox } from './mailbox.js';
+import type { MessageCache } from './message-cache.js';
+import { ImapSyntaxError, Tokenizer, isValidTag, type RawCommand } from './syntax.js';
+
+export interface SessionSettings {
+  hostname: string;
+  /** BAD responses and failed logins after which the session ends with BYE. */
+  maxErrors: number;
+  tlsAvailable: boolean;
+}
+
+export interface SessionServices {
+  store: Store;
+  events: EventBus;
+  auth: MailboxAuthenticator;
+  messages: MessageCache;
+  onError?: (error: unknown) => void;
+}
+
+interface Pending {
+  tag: string;
+  continuation: NonNullable<Completion['continuation']>;
+  expungeAfter: boolean;
+}
+
+export class ImapSession {
+  state: ImapState = 'NotAuthenticated';
+  tls = false;
+  /** The inbox logged in to. */
+  inbox: string | null = null;
+  mailbox: SelectedMailbox | null = null;
+  /** In IDLE (RFC 2177): updates are pushed as they happen. */
+  idling = false;
+  errors = 0;
+  /** Called when the selected mailbox changed while idling; the shell then calls `pushUpdates`. */
+  onUpdate: () => void = () => {};
+  private pending: Pending | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    readonly settings: SessionSettings,
+    readonly services: SessionServices,
+  ) {}
+
+  enter(state: ImapState): void {
+    if (state !== 'Selected') this.closeMailbox();
+    if (state === 'NotAuthenticated' || state === 'Logout') this.inbox = null;
+    this.state = state;
+  }
+
+  capabilities(): string {
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'UNSELECT'];
+    if (this.state === 'NotAuthenticated') {
+      if (this.settings.tlsAvailable && !this.tls) caps.push('STARTTLS');
+      caps.push('AUTH=PLAIN');
+    }
+    return caps.join(' ');
+  }
+
+  greeting(): string {
+    return `* OK [CAPABILITY ${this.capabilities()}] ${this.settings.hostname} Tidemail IMAP4rev1 ready`;
+  }
+
+  /** The next line is a continuation (AUTHENTICATE data or IDLE's DONE), not a command. */
+  get awaitingLine(): boolean {
+    return this.pending !== null;
+  }
+
+  async command(raw: RawCommand, out: Sink): Promise<Effect[]> {
+    const tokens = new Tokenizer(raw);
+    let tag: string | null = null;
+    try {
+      const first = tokens.next();
+      if (!first || first.kind !== 'atom' || !isValidTag(first.value)) return this.untaggedBad('Missing or invalid tag', out);
+      tag = first.value;
+      const verb = tokens.next();
+      if (!verb || verb.kind !== 'atom') return this.finish(tag, { status: 'BAD', text: 'Missing command' }, out, true);
+      let name = verb.value.toUpperCase();
+      const uid = name === 'UID';
+      if (uid) {
+        const sub = tokens.next();
+        if (!sub || sub.kind !== 'atom') return this.finish(tag, { status: 'BAD', text: 'UID needs a command: FETCH, SEARCH, STORE, COPY, MOVE or EXPUNGE' }, out, true);
+        name = `UID ${sub.value.toUpperCase()}`;
+      }
+      const spec: CommandSpec | undefined = COMMANDS[name];
+      if (!spec) return this.finish(tag, { status: 'BAD', text: `Unknown command ${name.slice(0, 40)}` }, out, true);
+      if (!spec.states.includes(this.state)) return this.finish(tag, { status: 'BAD', text: this.wrongState(name) }, out, true);
+      const completion = await spec.handler({ session: this, tag, uid, args: tokens, out });
+      return this.finish(tag, completion, out, spec.expungeAfter ?? true);
+    } catch (error) {
+      if (error instanceof ImapSyntaxError) {
+        return tag === null ? this.untaggedBad(error.message, out) : this.finish(tag, { status: 'BAD', text: error.message }, out, true);
+      }
+      this.services.onError?.(error);
+      return tag === null ? [] : this.finish(tag, { status: 'NO', code: 'UNAVAILABLE', text: 'Server error, please try again' }, out, true);
+    }
+  }
+
+  private wrongState(name: string): string {
+    if (this.state === 'NotAuthenticated') return `${name} is not allowed before LOGIN or AUTHENTICATE`;
+    if (this.state === 'Authenticated') {
+      const auth = name === 'LOGIN' || name === 'AUTHENTICATE' || name === 'STARTTLS';
+      return auth ? `${name} is not allowed once authenticated` : `${name} needs a selected mailbox (SELECT or EXAMINE first)`;
+    }
+    return `${name} is not allowed in the ${this.state} state`;
+  }
+
+  /** The line after a continuation request. */
+  async continueWith(line: string, out: Sink): Promise<Effect[]> {
+    const pending = this.pending!;
+    this.pending = null;
+    try {
+      return await this.finish(pending.tag, await pending.continuation(line, out), out, pending.expungeAfter);
+    } catch (error) {
+      this.services.onError?.(error);
+      return this.finish(pending.tag, { status: 'NO', code: 'UNAVAILABLE', text: 'Server error, please try again' }, out, true);
+    }
+  }
+
+  /** A framing error reported by the shell (over-long line, bare LF, literal too large). */
+  async framingError(tag: string | null, text: string, fatal: boolean, out: Sink): Promise<Effect[]> {
+    if (fatal) return this.bye(text, out);
+    if (tag !== null && isValidTag(tag)) return this.finish(tag, { status: 'BAD', text }, out, false);
+    return this.untaggedBad(text, out);
+  }
+
+  private async untaggedBad(text: string, out: Sink): Promise<Effect[]> {
+    await out.send(`* BAD ${text}`);
+    return this.countError(out);
+  }
+
+  private async countError(out: Sink): Promise<Effect[]> {
+    this.errors++;
+    if (this.errors < this.settings.maxErrors) return [];
+    return this.bye('Too many invalid commands', out);
+  }
+
+  private async finish(tag: string, completion: Completion, out: Sink, expungeAfter: boolean): Promise<Effect[]> {
+    if (completion.continuation) {
+      this.pending = { tag, continuation: completion.continuation, expungeAfter };
+      return completion.effects ?? [];
+    }
+    if (this.mailbox && this.state === 'Selected') for (const line of this.mailbox.sync(expungeAfter)) await out.send(line);
+    const code = completion.code ? `[${completion.code}] ` : '';
+    await out.send(`${tag} ${completion.status} ${code}${completion.text}`);
+    const effects = completion.effects ?? [];
+    const failedLogin = completion.status === 'NO' && completion.code === 'AUTHENTICATIONFAILED';
+    if (completion.status === 'BAD' || failedLogin) return [...effects, ...(await this.countError(out))];
+    return effects;
+  }
+
+  /** Updates pushed during IDLE (RFC 2177 §3): EXPUNGE is allowed there. */
+  async pushUpdates(out: Sink): Promise<void> {
+    if (!this.mailbox) return;
+    for (const line of this.mailbox.sync(true)) await out.send(line);
+  }
+
+  async bye(text: string, out: Sink): Promise<Effect[]> {
+    if (this.state === 'Logout') return [{ kind: 'close' }];
+    this.enter('Logout');
+    await out.send(`* BYE ${text}`);
+    return [{ kind: 'close' }];
+  }
+
+  /** Open the inbox as the selected mailbox; listen for changes before reading, so none is missed. */
+  async openMailbox(readOnly: boolean): Promise<SelectedMailbox> {
+    this.closeMailbox();
+    const inbox = this.inbox!;
+    let view: SelectedMailbox | null = null;
+    const early: Parameters<SelectedMailbox['apply']>[0][] = [];
+    this.unsubscribe = this.services.events.subscribe((event) => {
+      if (!view) {
+        early.push(event);
+        return;
+      }
+      if (view.apply(event) && this.idling) this.onUpdate();
+    });
+    view = new SelectedMailbox(inbox, readOnly, await this.services.store.mailbox(inbox));
+    for (const event of early) view.apply(event);
+    this.mailbox = view;
+    this.enter('Selected');
+    return view;
+  }
+
+  private closeMailbox(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.mailbox = null;
+    this.idling = false;
+  }
+
+  /** The connection is gone: stop listening to the store. */
+  dispose(): void {
+    this.pending = null;
+    this.closeMailbox();
+  }
+
+  tlsStarted(): void {
+    this.tls = true;
+    this.enter('NotAuthenticated');
+  }
+}
