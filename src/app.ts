@@ -10,6 +10,7 @@ import { MemoryEventBus, type EventBus } from './events/bus.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { RunningServer } from './protocol/tcp-server.js';
+import { startHttpServer } from './http/server.js';
 import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer } from './smtp/server.js';
 import { SqliteStore } from './store/sqlite/store.js';
@@ -58,6 +59,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const servers: RunningServer[] = [];
   try {
     servers.push(await startSmtpServer(context));
+    servers.push(await startHttpServer(context));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
     await store.close();
