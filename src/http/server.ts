@@ -10,6 +10,7 @@
  * streams end, so a graceful stop does not wait out the grace period for readers.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ServerContext } from '../app.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { HttpError, errorBody, rawErrorResponse, type ErrorCode } from './errors.js';
@@ -38,6 +39,12 @@ export async function startHttpServer(context: ServerContext): Promise<RunningSe
     const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'bad_request', 'malformed HTTP request'];
     if (socket.writable && !socket.destroyed) socket.end(rawErrorResponse(status, reason, code, message));
     else socket.destroy();
+  });
+
+  // CONNECT (a proxy tunnel) is not something this server does (RFC 9110 §9.3.6).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {});
+    socket.end(rawErrorResponse(405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not supported'));
   });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
