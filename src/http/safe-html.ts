@@ -51,6 +51,7 @@ export function safeDocument(id: MessageId, html: string, attachments: Attachmen
     allowVulnerableTags: true, // <style> is allowed; with no script anywhere, CSS can only style (and CSP gates its URLs)
     nonTextTags: ['script', 'textarea', 'option', 'title', 'noscript'],
     transformTags: {
+      '*': (tagName, attribs) => ({ tagName, attribs: allowRemote ? attribs : withoutRemoteSources(attribs) }),
       a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer' } }),
       img: (tagName, attribs) => {
         const src = attribs.src ?? '';
@@ -63,11 +64,33 @@ export function safeDocument(id: MessageId, html: string, attachments: Attachmen
       },
     },
   });
+  const body = allowRemote ? clean : withoutRemoteCss(clean);
   const document =
     '<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
     '<style>body{margin:0;padding:12px;font:15px/1.45 system-ui,sans-serif;color:#111;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>' +
-    `</head><body>${clean}</body></html>`;
+    `</head><body>${body}</body></html>`;
   return { html: document, contentSecurityPolicy: contentSecurityPolicy(allowRemote) };
+}
+
+const REMOTE_URL = /^\s*(?:https?:)?\/\//i;
+const SOURCE_ATTRIBUTES = ['src', 'srcset', 'background', 'poster'];
+
+/** Blocked remote content is not even attempted: remote image sources are dropped (the alt text shows). */
+function withoutRemoteSources(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  if (!SOURCE_ATTRIBUTES.some((name) => REMOTE_URL.test(attribs[name] ?? ''))) return attribs;
+  const kept: sanitizeHtml.Attributes = {};
+  for (const [name, value] of Object.entries(attribs)) if (!(SOURCE_ATTRIBUTES.includes(name) && REMOTE_URL.test(value))) kept[name] = value;
+  return kept;
+}
+
+// Remote url(...) and @import in <style> and style="" (quotes may be entity-encoded in attributes).
+// Not a CSS parser: the CSP is what guarantees nothing loads; this only spares the browser the attempt.
+const QUOTE = `(?:["']|&quot;|&#39;|&#x27;)?`;
+const REMOTE_CSS_URL = new RegExp(`url\\(\\s*${QUOTE}\\s*(?:https?:)?//[^)]*\\)`, 'gi');
+const REMOTE_IMPORT = new RegExp(`@import\\s+(?:url\\()?\\s*${QUOTE}\\s*(?:https?:)?//[^;]*;?`, 'gi');
+
+function withoutRemoteCss(html: string): string {
+  return html.replace(REMOTE_IMPORT, '').replace(REMOTE_CSS_URL, 'none');
 }
 
 function decodeCid(text: string): string {
