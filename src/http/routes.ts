@@ -2,6 +2,7 @@
 import type { ServerContext } from '../app.js';
 import { deleteInbox, listMessages, search } from './handlers/inboxes.js';
 import { deleteMessage, getAttachment, getHtml, getMessage, getRaw } from './handlers/messages.js';
+import { ListingCache } from './listing-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
 import { sendJsonText } from './reply.js';
@@ -12,8 +13,9 @@ import { waitForMessage } from './wait.js';
 
 export function routes(context: ServerContext): Route[] {
   const web = new StaticFiles(context.config);
+  const listings = new ListingCache(context.events);
   return [
-    { method: 'GET', path: '/api/v1/inboxes/{inbox}/messages', handler: listMessages },
+    { method: 'GET', path: '/api/v1/inboxes/{inbox}/messages', handler: listMessages(listings) },
     { method: 'DELETE', path: '/api/v1/inboxes/{inbox}', handler: deleteInbox },
     { method: 'GET', path: '/api/v1/inboxes/{inbox}/wait', handler: waitForMessage },
     { method: 'GET', path: '/api/v1/messages/{id}', handler: getMessage },

@@ -75,6 +75,23 @@ describe('inbox listing', () => {
     assert.deepEqual(page.body.messages.map((m) => m.subject), ['second']);
   });
 
+  test('a listing polled in a loop shows new mail at once and fills in the preview moments later', async () => {
+    type Page = { total: number; messages: Array<{ subject: string; preview: string }> };
+    const list = async (): Promise<Page> => (await getJson<Page>(`${t.base}/api/v1/inboxes/poller/messages`)).body;
+    assert.equal((await list()).total, 0);
+    assert.equal((await list()).total, 0);
+    await t.deliver('poller@tidemail.test', simpleMessage('fresh', 'The preview text of this message.'));
+    const now = await list();
+    assert.equal(now.total, 1, 'the new message is listed right after the 250');
+    assert.equal(now.messages[0]!.subject, 'fresh');
+    let preview = now.messages[0]!.preview;
+    for (let i = 0; i < 100 && preview === ''; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      preview = (await list()).messages[0]!.preview;
+    }
+    assert.equal(preview, 'The preview text of this message.');
+  });
+
   test('an inbox nobody wrote to is empty, not an error', async () => {
     const { status, body } = await checked<{ total: number; messages: unknown[] }>('/api/v1/inboxes/nobody-here/messages', '/api/v1/inboxes/{inbox}/messages');
     assert.equal(status, 200);

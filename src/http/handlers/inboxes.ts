@@ -1,22 +1,32 @@
 /**
  * Inboxes: the listing (the API's hot path: one indexed query, then plain copying into the
- * response), deleting a whole inbox, and full-text search.
+ * response, or a cached page while the inbox is unchanged), deleting a whole inbox, and full-text search.
  */
 import { HttpError } from '../errors.js';
 import { inboxParam, integerParam } from '../params.js';
 import { presentSummary } from '../present.js';
-import { sendJson, sendNoContent } from '../reply.js';
-import type { RequestContext } from '../router.js';
+import type { ListingCache } from '../listing-cache.js';
+import { sendJson, sendJsonText, sendNoContent } from '../reply.js';
+import type { Handler, RequestContext } from '../router.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-export async function listMessages({ params, query, res, app }: RequestContext): Promise<void> {
-  const inbox = inboxParam(params.inbox!);
-  const limit = integerParam(query, 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-  const offset = integerParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-  const page = await app.store.list(inbox, { limit, offset });
-  sendJson(res, 200, { inbox: page.inbox, total: page.total, messages: page.messages.map(presentSummary) });
+/** The listing handler, answering repeated polls of an unchanged inbox from `cache`. */
+export function listMessages(cache: ListingCache): Handler {
+  return async ({ params, query, res, app }) => {
+    const inbox = inboxParam(params.inbox!);
+    const limit = integerParam(query, 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const offset = integerParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const key = `${limit}:${offset}`;
+    let body = cache.get(inbox, key);
+    if (body === null) {
+      const page = await app.store.list(inbox, { limit, offset });
+      body = JSON.stringify({ inbox: page.inbox, total: page.total, messages: page.messages.map(presentSummary) });
+      cache.set(inbox, key, body);
+    }
+    sendJsonText(res, 200, body);
+  };
 }
 
 export async function deleteInbox({ params, res, app }: RequestContext): Promise<void> {
