@@ -40,6 +40,10 @@ export function streamEvents({ query, req, res, app, shutdown }: RequestContext)
     'X-Accel-Buffering': 'no',
     'X-Content-Type-Options': 'nosniff',
   });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
   const write = (text: string): void => {
     if (res.writableLength > MAX_UNSENT_BYTES) {
       res.destroy();

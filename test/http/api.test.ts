@@ -73,6 +73,11 @@ describe('inbox listing', () => {
     const page = await checked<{ total: number; messages: Array<{ subject: string }> }>('/api/v1/inboxes/list-me/messages?limit=1&offset=1', '/api/v1/inboxes/{inbox}/messages');
     assert.equal(page.body.total, 3);
     assert.deepEqual(page.body.messages.map((m) => m.subject), ['second']);
+
+    const next = await checked<{ subject: string }>('/api/v1/inboxes/list-me/wait?after=0&timeout=1', '/api/v1/inboxes/{inbox}/wait');
+    assert.equal(next.body.subject, 'first', 'wait answers with a summary of the documented shape');
+    const none = await checked('/api/v1/inboxes/list-me/wait?timeout=0', '/api/v1/inboxes/{inbox}/wait');
+    assert.equal(none.status, 204);
   });
 
   test('a listing polled in a loop shows new mail at once and fills in the preview moments later', async () => {
