@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { RunningServer } from './protocol/tcp-server.js';
 import { startPop3Server } from './pop3/server.js';
+import { startHttpServer } from './http/server.js';
 import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer } from './smtp/server.js';
 import { SqliteStore } from './store/sqlite/store.js';
@@ -62,6 +63,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     servers.push(await startSmtpServer(context));
     servers.push(await startPop3Server(context));
     servers.push(await startImapServer(context));
+    servers.push(await startHttpServer(context));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
     await store.close();

@@ -1,0 +1,82 @@
+/**
+ * One message: its full parse (which marks it seen, as opening it in a mail client would),
+ * its raw source byte for byte, its attachments as downloads, its HTML as a safe document for
+ * the web UI's iframe, and deletion.
+ */
+import { attachmentContent } from '../../mail/parse.js';
+import { notFound, badParameter } from '../errors.js';
+import { integerParam, messageIdParam } from '../params.js';
+import { presentMessage } from '../present.js';
+import { attachmentDisposition, sendBytes, sendJson, sendNoContent } from '../reply.js';
+import type { RequestContext } from '../router.js';
+import { safeDocument } from '../safe-html.js';
+
+export async function getMessage({ params, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  const message = await app.store.get(id);
+  if (!message) throw notFound(`message ${id}`);
+  if (!message.flags.includes('seen')) {
+    const changed = await app.store.setFlags([id], 'add', ['seen']);
+    message.flags = changed.get(id) ?? [...message.flags, 'seen'];
+  }
+  sendJson(res, 200, presentMessage(message));
+}
+
+export async function getRaw({ params, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  const raw = await app.store.raw(id);
+  if (!raw) throw notFound(`message ${id}`);
+  // RFC 2046 §5.2.1: message/rfc822; shown as text by browsers only if the reader asks.
+  sendBytes(res, 200, raw, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `inline; filename="message-${id}.eml"`, 'Cache-Control': 'no-store' });
+}
+
+export async function getAttachment({ params, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  if (!/^[0-9]{1,5}$/.test(params.index!)) throw badParameter('index', 'must be a whole number');
+  const index = Number(params.index);
+  const message = await app.store.get(id);
+  if (!message) throw notFound(`message ${id}`);
+  const info = message.parsed.attachments[index];
+  const raw = info ? await app.store.raw(id) : null;
+  const content = raw ? await attachmentContent(raw, index) : null;
+  if (!info || !content) throw notFound(`attachment ${index} of message ${id}`);
+  // Always a download, never rendered here: an HTML or SVG attachment must not run on our origin.
+  sendBytes(res, 200, content, {
+    'Content-Type': safeContentType(info.contentType),
+    'Content-Disposition': attachmentDisposition(info.filename ?? `attachment-${index}`),
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Cache-Control': 'private, max-age=3600',
+  });
+}
+
+/** The HTML part as a sanitised document with its CSP (see safe-html.ts); `?remote=1` lets remote images and CSS load. */
+export async function getHtml({ params, query, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  const allowRemote = integerParam(query, 'remote', 0, 0, 1) === 1;
+  const message = await app.store.get(id);
+  if (!message) throw notFound(`message ${id}`);
+  const html = message.parsed.html || `<pre>${escapeHtml(message.parsed.text)}</pre>`;
+  const doc = safeDocument(id, html, message.parsed.attachments, allowRemote);
+  sendBytes(res, 200, doc.html, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': doc.contentSecurityPolicy,
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  });
+}
+
+export async function deleteMessage({ params, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  const deleted = await app.store.delete([id]);
+  if (deleted.length === 0) throw notFound(`message ${id}`);
+  sendNoContent(res);
+}
+
+/** A declared type we pass on only if it is a plain `type/subtype`; parameters and oddities become octet-stream. */
+function safeContentType(type: string): string {
+  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(type) ? type.toLowerCase() : 'application/octet-stream';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,143 @@
+/**
+ * The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. Schemas are
+ * closed (`additionalProperties: false`) so the API tests, which validate real responses
+ * against them, catch a field added here but not there, or there but not here.
+ */
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './handlers/inboxes.js';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from './wait.js';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const closed = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+const integer = { type: 'integer', minimum: 0 };
+const string = { type: 'string' };
+const nullableString = { type: ['string', 'null'] };
+const isoDate = { type: 'string', format: 'date-time' };
+
+const FLAG = { type: 'string', enum: ['seen', 'answered', 'flagged', 'deleted', 'draft'] };
+
+const summaryProperties = {
+  id: { type: 'integer', minimum: 1, description: 'Unique, strictly ascending in arrival order: a cursor for wait' },
+  inbox: string,
+  from: { oneOf: [ref('Address'), { type: 'null' }], description: 'null when the message has no parseable From header' },
+  to: { type: 'array', items: ref('Address') },
+  subject: string,
+  date: { type: ['string', 'null'], format: 'date-time', description: 'The Date header; null if absent or unparseable' },
+  receivedAt: isoDate,
+  size: { ...integer, description: 'Size of the raw message in bytes' },
+  preview: { ...string, description: 'Start of the text body; may be empty for a moment after arrival' },
+  seen: { type: 'boolean' },
+  flags: { type: 'array', items: FLAG },
+};
+
+const schemas: Record<string, Schema> = {
+  Address: closed({ name: string, address: string }),
+  Summary: closed({ ...summaryProperties, attachments: { ...integer, description: 'Number of attachments; may be 0 for a moment after arrival' } }),
+  Attachment: closed({ index: integer, filename: nullableString, contentType: string, size: integer, contentId: nullableString, disposition: { type: 'string', enum: ['attachment', 'inline'] } }),
+  Envelope: closed({ mailFrom: string, rcptTo: { type: 'array', items: string }, remoteAddress: string, helo: string, tls: { type: 'boolean' } }),
+  Message: closed({
+    ...summaryProperties,
+    attachments: { type: 'array', items: ref('Attachment') },
+    headers: { type: 'array', items: closed({ name: string, value: string }) },
+    text: string,
+    html: { ...string, description: 'The HTML part as sent (unsanitised); render it only through /html' },
+    links: { type: 'array', items: string },
+    codes: { type: 'array', items: string, description: 'One-time codes found in the subject and body' },
+    envelope: ref('Envelope'),
+  }),
+  MessagePage: closed({ inbox: string, total: integer, messages: { type: 'array', items: ref('Summary') } }),
+  SearchResult: closed({ query: string, inbox: nullableString, messages: { type: 'array', items: ref('Summary') } }),
+  Error: closed({ error: closed({ code: string, message: string }) }),
+  Health: closed({ status: { type: 'string', enum: ['ok'] }, messages: integer }),
+};
+
+const json = (schemaName: string, description: string): Schema => ({ description, content: { 'application/json': { schema: ref(schemaName) } } });
+const error = (description: string): Schema => json('Error', description);
+const pathParam = (name: string, description: string, schema: Schema = string): Schema => ({ name, in: 'path', required: true, description, schema });
+const queryParam = (name: string, description: string, schema: Schema): Schema => ({ name, in: 'query', required: false, description, schema });
+
+const inbox = pathParam('inbox', 'An inbox name or a full address (joe, Joe+tag@example.com → joe)');
+const id = pathParam('id', 'A message id', { type: 'integer', minimum: 1 });
+const limit = queryParam('limit', `Page size (default ${DEFAULT_PAGE_SIZE})`, { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE });
+const bad = error('Malformed inbox name or parameter');
+const missing = error('No such message');
+
+const paths: Record<string, Schema> = {
+  '/api/v1/inboxes/{inbox}/messages': {
+    get: {
+      summary: 'List an inbox, newest first',
+      parameters: [inbox, limit, queryParam('offset', 'Messages to skip', integer)],
+      responses: { 200: json('MessagePage', 'A page of summaries'), 400: bad },
+    },
+  },
+  '/api/v1/inboxes/{inbox}': {
+    delete: { summary: 'Delete every message of an inbox', parameters: [inbox], responses: { 204: { description: 'Deleted (or already empty)' }, 400: bad } },
+  },
+  '/api/v1/inboxes/{inbox}/wait': {
+    get: {
+      summary: 'Wait for a message newer than `after` (or, without it, the first to arrive after the call)',
+      parameters: [
+        inbox,
+        queryParam('after', 'The id last seen; the answer is the oldest message newer than it', integer),
+        queryParam('timeout', `Seconds to wait (default ${DEFAULT_WAIT_SECONDS})`, { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS }),
+      ],
+      responses: { 200: json('Summary', 'The message'), 204: { description: 'Nothing arrived in time' }, 400: bad },
+    },
+  },
+  '/api/v1/messages/{id}': {
+    get: { summary: 'A message with its full parse; marks it seen', parameters: [id], responses: { 200: json('Message', 'The message'), 400: bad, 404: missing } },
+    delete: { summary: 'Delete a message', parameters: [id], responses: { 204: { description: 'Deleted' }, 400: bad, 404: missing } },
+  },
+  '/api/v1/messages/{id}/raw': {
+    get: {
+      summary: 'The message source, byte for byte as stored',
+      parameters: [id],
+      responses: { 200: { description: 'RFC 5322 message', content: { 'message/rfc822': { schema: { type: 'string' } } } }, 400: bad, 404: missing },
+    },
+  },
+  '/api/v1/messages/{id}/html': {
+    get: {
+      summary: 'The HTML part as a sanitised document under a strict CSP, for a sandboxed iframe',
+      parameters: [id, queryParam('remote', '1 to allow remote images, CSS and fonts', { type: 'integer', enum: [0, 1] })],
+      responses: { 200: { description: 'HTML document', content: { 'text/html': { schema: { type: 'string' } } } }, 400: bad, 404: missing },
+    },
+  },
+  '/api/v1/messages/{id}/attachments/{index}': {
+    get: {
+      summary: 'An attachment, always as a download',
+      parameters: [id, pathParam('index', 'Attachment index', integer)],
+      responses: { 200: { description: 'The attachment bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, 400: bad, 404: error('No such message or attachment') },
+    },
+  },
+  '/api/v1/search': {
+    get: {
+      summary: 'Full-text search over subject, addresses and body text (every word must match)',
+      parameters: [{ name: 'q', in: 'query', required: true, schema: string }, queryParam('inbox', 'Limit to one inbox', string), limit],
+      responses: { 200: json('SearchResult', 'Matching summaries, newest first'), 400: bad },
+    },
+  },
+  '/api/v1/events': {
+    get: {
+      summary: 'Server-sent events: message, deleted, flags, ready, reset; ids resume with Last-Event-ID',
+      parameters: [queryParam('inbox', 'Only events of this inbox', string), { name: 'Last-Event-ID', in: 'header', required: false, schema: string }],
+      responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: bad },
+    },
+  },
+  '/healthz': { get: { summary: 'Liveness and store health', responses: { 200: json('Health', 'Healthy'), 503: error('Store unavailable') } } },
+  '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: string } } } } } },
+};
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'Tidemail API', version: '1', description: 'Read any disposable inbox: list, wait, search, live events. Errors are `{ error: { code, message } }`.' },
+  paths,
+  components: { schemas },
+};
+
+export const OPENAPI_JSON = JSON.stringify(OPENAPI_DOCUMENT);

@@ -1,0 +1,77 @@
+/**
+ * The store's records as the API shows them (the shapes `openapi.ts` declares): times as
+ * ISO 8601 strings, `seen` as a boolean next to the full flag list. The listing path runs this
+ * for every row of every page, so it is plain property copying and nothing more.
+ */
+import type { Address, Envelope, Flag, MessageSummary, StoredMessage } from '../store/types.js';
+
+export interface ApiSummary {
+  id: number;
+  inbox: string;
+  from: Address | null;
+  to: Address[];
+  subject: string;
+  date: string | null;
+  receivedAt: string;
+  size: number;
+  preview: string;
+  attachments: number;
+  seen: boolean;
+  flags: Flag[];
+}
+
+export interface ApiAttachment {
+  index: number;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  disposition: string;
+}
+
+export interface ApiMessage extends Omit<ApiSummary, 'attachments'> {
+  headers: Array<{ name: string; value: string }>;
+  text: string;
+  html: string;
+  attachments: ApiAttachment[];
+  links: string[];
+  codes: string[];
+  envelope: Envelope;
+}
+
+export function presentSummary(m: MessageSummary): ApiSummary {
+  return {
+    id: m.id,
+    inbox: m.inbox,
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    date: m.dateMs === null ? null : isoDate(m.dateMs),
+    receivedAt: new Date(m.receivedAtMs).toISOString(),
+    size: m.size,
+    preview: m.preview,
+    attachments: m.attachments,
+    seen: m.flags.includes('seen'),
+    flags: m.flags,
+  };
+}
+
+export function presentMessage(m: StoredMessage): ApiMessage {
+  const { parsed } = m;
+  return {
+    ...presentSummary(m),
+    headers: parsed.headers,
+    text: parsed.text,
+    html: parsed.html,
+    attachments: parsed.attachments,
+    links: parsed.links,
+    codes: parsed.codes,
+    envelope: m.envelope,
+  };
+}
+
+/** A Date header can hold any year; one outside what ISO strings can express is shown as unknown. */
+function isoDate(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

@@ -1,0 +1,69 @@
+/**
+ * Writing responses. Every response carries `X-Content-Type-Options: nosniff` so a browser never
+ * second-guesses a type we chose (an attachment is never rendered as HTML because it looks like it).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './errors.js';
+
+/** We accept no request bodies; a small one is read and dropped, a larger one is refused with 413. */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A JSON body already serialised (the error shape, pre-built documents). */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...JSON_HEADERS, ...headers, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendBytes(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendNoContent(res: ServerResponse): void {
+  res.writeHead(204, { 'Cache-Control': 'no-store' });
+  res.end();
+}
+
+/**
+ * Make sure the request body, if any, is consumed before we answer (so keep-alive stays in
+ * step) and refuse one too large to bother with. Resolves at once for the usual bodiless GET.
+ */
+export function drainBody(req: IncomingMessage): Promise<void> {
+  const declared = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if ((declared === undefined || declared === '0') && !chunked) return Promise.resolve();
+  if (declared !== undefined && Number(declared) > MAX_REQUEST_BODY_BYTES) {
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_REQUEST_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(tooLarge());
+      }
+    });
+    req.once('end', () => resolve());
+    req.once('error', () => reject(new HttpError(400, 'bad_request', 'request body could not be read')));
+  });
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes; this API takes none`);
+}
+
+/** RFC 6266 filename parameters: an ASCII fallback plus the exact name in RFC 8187 encoding. */
+export function attachmentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'attachment';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

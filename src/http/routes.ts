@@ -1,0 +1,36 @@
+/** The whole HTTP surface in one table: method, path, handler. `openapi.ts` documents the `/api/v1` part. */
+import type { ServerContext } from '../app.js';
+import { deleteInbox, listMessages, search } from './handlers/inboxes.js';
+import { deleteMessage, getAttachment, getHtml, getMessage, getRaw } from './handlers/messages.js';
+import { ListingCache } from './listing-cache.js';
+import { OPENAPI_JSON } from './openapi.js';
+import { healthz, metrics } from './ops.js';
+import { sendJsonText } from './reply.js';
+import type { Route } from './router.js';
+import { streamEvents } from './sse.js';
+import { StaticFiles } from './static.js';
+import { waitForMessage } from './wait.js';
+
+export function routes(context: ServerContext): Route[] {
+  const web = new StaticFiles(context.config);
+  const listings = new ListingCache(context.events);
+  return [
+    { method: 'GET', path: '/api/v1/inboxes/{inbox}/messages', handler: listMessages(listings) },
+    { method: 'DELETE', path: '/api/v1/inboxes/{inbox}', handler: deleteInbox },
+    { method: 'GET', path: '/api/v1/inboxes/{inbox}/wait', handler: waitForMessage },
+    { method: 'GET', path: '/api/v1/messages/{id}', handler: getMessage },
+    { method: 'DELETE', path: '/api/v1/messages/{id}', handler: deleteMessage },
+    { method: 'GET', path: '/api/v1/messages/{id}/raw', handler: getRaw },
+    { method: 'GET', path: '/api/v1/messages/{id}/html', handler: getHtml },
+    { method: 'GET', path: '/api/v1/messages/{id}/attachments/{index}', handler: getAttachment },
+    { method: 'GET', path: '/api/v1/search', handler: search },
+    { method: 'GET', path: '/api/v1/events', handler: streamEvents },
+    { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
+    { method: 'GET', path: '/healthz', handler: healthz },
+    { method: 'GET', path: '/metrics', handler: metrics },
+    { method: 'GET', path: '/', handler: web.page },
+    { method: 'GET', path: '/inbox/{inbox}', handler: web.page },
+    { method: 'GET', path: '/message/{id}', handler: web.page },
+    { method: 'GET', path: '/assets/{*rest}', handler: web.file },
+  ];
+}

@@ -1,0 +1,84 @@
+/** The JSON API as the UI uses it (shapes as in /api/v1/openapi.json). */
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+export interface Summary {
+  id: number;
+  inbox: string;
+  from: Address | null;
+  to: Address[];
+  subject: string;
+  date: string | null;
+  receivedAt: string;
+  size: number;
+  preview: string;
+  attachments: number;
+  seen: boolean;
+  flags: string[];
+}
+
+export interface Attachment {
+  index: number;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  disposition: string;
+}
+
+export interface Message extends Omit<Summary, 'attachments'> {
+  headers: Array<{ name: string; value: string }>;
+  text: string;
+  html: string;
+  attachments: Attachment[];
+  links: string[];
+  codes: string[];
+  envelope: { mailFrom: string; rcptTo: string[]; remoteAddress: string; helo: string; tls: boolean };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request(path: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(response.status, message);
+  }
+  return response;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  list: async (inbox: string): Promise<{ inbox: string; total: number; messages: Summary[] }> =>
+    (await request(`/api/v1/inboxes/${enc(inbox)}/messages?limit=100`)).json(),
+  message: async (id: number): Promise<Message> => (await request(`/api/v1/messages/${id}`)).json(),
+  raw: async (id: number): Promise<string> => (await request(`/api/v1/messages/${id}/raw`)).text(),
+  deleteMessage: async (id: number): Promise<void> => void (await request(`/api/v1/messages/${id}`, { method: 'DELETE' })),
+  deleteInbox: async (inbox: string): Promise<void> => void (await request(`/api/v1/inboxes/${enc(inbox)}`, { method: 'DELETE' })),
+  eventsUrl: (inbox: string): string => `/api/v1/events?inbox=${enc(inbox)}`,
+  htmlUrl: (id: number, remote: boolean): string => `/api/v1/messages/${id}/html${remote ? '?remote=1' : ''}`,
+  rawUrl: (id: number): string => `/api/v1/messages/${id}/raw`,
+  attachmentUrl: (id: number, index: number): string => `/api/v1/messages/${id}/attachments/${index}`,
+};
+
+/** The domain addresses are shown with, written into the page by the server. */
+export function mailDomain(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="tidemail-domain"]')?.content || location.hostname;
+}
