@@ -1,8 +1,8 @@
 /**
  * Framing for line protocols (SMTP, POP3, IMAP): bytes in, command lines out, with the rules
  * that keep the "SMTP smuggling" class of attacks out (RFC 5321 §2.3.8): a line ends only at
- * CRLF; a bare CR or bare LF is never taken as a line end but reported, and the bytes up to it
- * are discarded. A line longer than the cap is reported once and skipped up to its CRLF.
+ * CRLF; a line holding a bare CR, or ended by a bare LF, is never taken as a command but
+ * reported and discarded whole. A line longer than the cap is reported once and skipped up to its CRLF.
  *
  * The same buffer also hands out exact byte counts (IMAP literals, SMTP BDAT) and its whole
  * content (the SMTP DATA scanner), so a session can switch mode mid-chunk without copying.
@@ -12,7 +12,7 @@ export type LineResult =
   | { kind: 'line'; line: Buffer }
   /** The line exceeded the cap; its bytes were discarded. */
   | { kind: 'too-long' }
-  /** A bare CR or LF; the bytes up to it were discarded. */
+  /** The line held a bare CR or ended in a bare LF; it was discarded. */
   | { kind: 'bare-newline' };
 
 const CR = 0x0d;
@@ -60,13 +60,6 @@ export class InputBuffer {
         this.skippingLongLine = false;
         continue;
       }
-      // A CR anywhere but just before the LF is a bare CR.
-      const searchEnd = lf === -1 ? buf.length - 1 : lf - 1;
-      const cr = buf.indexOf(CR);
-      if (cr !== -1 && cr < searchEnd) {
-        this.consume(cr + 1);
-        return { kind: 'bare-newline' };
-      }
       if (lf === -1) {
         if (buf.length > maxLineBytes) {
           this.skippingLongLine = true;
@@ -75,13 +68,13 @@ export class InputBuffer {
         }
         return null;
       }
-      if (lf === 0 || buf[lf - 1] !== CR) {
+      // A line containing a bare CR, or ended by a bare LF, is refused whole: one error, and
+      // framing resumes after that LF (a client using LF alone gets an answer, not a hang).
+      const cr = buf.indexOf(CR);
+      const bare = lf === 0 || buf[lf - 1] !== CR || (cr !== -1 && cr < lf - 1);
+      if (bare || lf - 1 > maxLineBytes) {
         this.consume(lf + 1);
-        return { kind: 'bare-newline' };
-      }
-      if (lf - 1 > maxLineBytes) {
-        this.consume(lf + 1);
-        return { kind: 'too-long' };
+        return bare ? { kind: 'bare-newline' } : { kind: 'too-long' };
       }
       const line = Buffer.from(buf.subarray(0, lf - 1));
       this.consume(lf + 1);

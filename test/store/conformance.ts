@@ -1,0 +1,215 @@
+/**
+ * The Store conformance suite: what every engine must do, whatever it is built on. Run it
+ * unchanged against each engine (see sqlite.test.ts); a new engine is done when this passes.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryEventBus, type SequencedEvent } from '../../src/events/bus.js';
+import type { NewMessage, RetentionPolicy, Store } from '../../src/store/types.js';
+
+export interface EngineFactory {
+  /** A new, empty store; `reopen` opens the same data again after `close`. */
+  create(retention: RetentionPolicy, events: MemoryEventBus): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => void }>;
+}
+
+const NO_RETENTION: RetentionPolicy = { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 };
+
+export function message(inboxes: string[], subject: string, extra: Partial<NewMessage> = {}, body = 'Hello there.'): NewMessage {
+  const raw = Buffer.from(
+    `Received: from test ([127.0.0.1])\r\n\tby tidemail.test; Sat, 21 Nov 2026 10:00:00 +0000\r\n` +
+      `From: Ann <ann@example.test>\r\nTo: ${inboxes.map((i) => `${i}@tidemail.test`).join(', ')}\r\nSubject: ${subject}\r\n\r\n${body}\r\n`,
+  );
+  return {
+    raw,
+    inboxes,
+    envelope: { mailFrom: 'ann@example.test', rcptTo: inboxes.map((i) => `${i}@tidemail.test`), remoteAddress: '127.0.0.1', helo: 'test', tls: false },
+    receivedAtMs: Date.now(),
+    from: { name: 'Ann', address: 'ann@example.test' },
+    to: inboxes.map((i) => ({ name: '', address: `${i}@tidemail.test` })),
+    subject,
+    dateMs: null,
+    ...extra,
+  };
+}
+
+async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function storeConformance(engine: string, factory: EngineFactory): void {
+  describe(`Store conformance: ${engine}`, () => {
+    async function withStore(retention: RetentionPolicy, body: (store: Store, events: MemoryEventBus, reopen: () => Promise<Store>) => Promise<void>): Promise<void> {
+      const events = new MemoryEventBus();
+      const { store, reopen, cleanup } = await factory.create(retention, events);
+      let current = store;
+      try {
+        await body(store, events, async () => (current = await reopen()));
+      } finally {
+        await current.close();
+        cleanup();
+      }
+    }
+
+    it('keeps raw bytes exactly and lists newest first with totals', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const first = message(['joe'], 'first');
+        const [id1] = await store.append(first);
+        const [id2] = await store.append(message(['joe'], 'second'));
+        assert.ok(id2! > id1!, 'ids ascend in commit order');
+        const page = await store.list('joe', { limit: 10, offset: 0 });
+        assert.equal(page.total, 2);
+        assert.deepEqual(page.messages.map((m) => m.subject), ['second', 'first']);
+        assert.deepEqual(await store.raw(id1!), first.raw);
+        const summary = page.messages[1]!;
+        assert.equal(summary.size, first.raw.length);
+        assert.deepEqual(summary.from, { name: 'Ann', address: 'ann@example.test' });
+        assert.deepEqual(summary.flags, []);
+        assert.deepEqual((await store.list('joe', { limit: 1, offset: 1 })).messages.map((m) => m.id), [id1]);
+        assert.deepEqual(await store.list('nobody', { limit: 10, offset: 0 }), { inbox: 'nobody', total: 0, messages: [] });
+      }));
+
+    it('stores a message to several inboxes once, each inbox with its own id and flags', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const ids = await store.append(message(['a', 'b', 'c'], 'to three'));
+        assert.equal(new Set(ids).size, 3);
+        const stats = await store.stats();
+        assert.equal(stats.messages, 3);
+        assert.equal(stats.bodies, 1, 'one body for three inboxes');
+        await store.setFlags([ids[0]!], 'add', ['seen']);
+        assert.deepEqual((await store.list('a', { limit: 1, offset: 0 })).messages[0]!.flags, ['seen']);
+        assert.deepEqual((await store.list('b', { limit: 1, offset: 0 })).messages[0]!.flags, []);
+        await store.delete([ids[0]!, ids[1]!]);
+        assert.equal((await store.stats()).bodies, 1, 'the body stays while an inbox still holds it');
+        assert.deepEqual(await store.raw(ids[2]!), message(['a', 'b', 'c'], 'to three').raw, 'still readable from the remaining inbox');
+        await store.delete([ids[2]!]);
+        assert.deepEqual(await store.stats(), { messages: 0, bodies: 0, bytes: 0 });
+      }));
+
+    it('get returns envelope and full parse; unknown ids are null', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const [id] = await store.append(message(['joe'], 'Your code', {}, 'Your verification code is 482913. Visit https://example.test/verify?t=1'));
+        const got = await store.get(id!);
+        assert.ok(got);
+        assert.equal(got.envelope.mailFrom, 'ann@example.test');
+        assert.match(got.parsed.text, /482913/);
+        assert.deepEqual(got.parsed.codes, ['482913']);
+        assert.deepEqual(got.parsed.links, ['https://example.test/verify?t=1']);
+        assert.equal(await store.get(999_999), null);
+        assert.equal(await store.raw(999_999), null);
+      }));
+
+    it('flags: add, remove, replace; unknown ids ignored', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const [id] = await store.append(message(['joe'], 'f'));
+        assert.deepEqual((await store.setFlags([id!], 'add', ['seen', 'flagged'])).get(id!), ['seen', 'flagged']);
+        assert.deepEqual((await store.setFlags([id!], 'remove', ['seen'])).get(id!), ['flagged']);
+        assert.deepEqual((await store.setFlags([id!, 424242], 'replace', ['deleted'])).get(id!), ['deleted']);
+        assert.deepEqual((await store.mailbox('joe')).map((m) => m.flags), [['deleted']]);
+      }));
+
+    it('listAfter and mailbox go oldest first from a cursor', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const ids: number[] = [];
+        for (const s of ['1', '2', '3']) ids.push(...(await store.append(message(['q'], s))));
+        await store.append(message(['other'], 'x'));
+        assert.deepEqual((await store.listAfter('q', ids[0]!, 10)).map((m) => m.subject), ['2', '3']);
+        assert.deepEqual((await store.listAfter('q', 0, 1)).map((m) => m.id), [ids[0]]);
+        assert.deepEqual((await store.mailbox('q')).map((m) => m.id), ids);
+      }));
+
+    it('publishes stored, flags and deleted events after the commit', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const seen: SequencedEvent[] = [];
+        events.subscribe((e) => seen.push(e));
+        const [id] = await store.append(message(['ev'], 'evt'));
+        assert.equal(seen[0]?.type, 'message.stored');
+        assert.equal(seen[0]?.type === 'message.stored' && seen[0].summary.subject, 'evt');
+        await store.setFlags([id!], 'add', ['seen']);
+        await store.deleteInbox('ev');
+        assert.deepEqual(seen.map((e) => e.type), ['message.stored', 'message.flags', 'message.deleted']);
+        assert.deepEqual(seen.map((e) => e.seq), [1, 2, 3]);
+        assert.equal((await store.list('ev', { limit: 10, offset: 0 })).total, 0);
+      }));
+
+    it('per-inbox cap evicts the oldest first', () =>
+      withStore({ ...NO_RETENTION, maxPerInbox: 3 }, async (store, events) => {
+        const deleted: number[] = [];
+        events.subscribe((e) => e.type === 'message.deleted' && deleted.push(e.id));
+        const ids: number[] = [];
+        for (let i = 1; i <= 5; i++) ids.push(...(await store.append(message(['capped'], `m${i}`))));
+        const page = await store.list('capped', { limit: 10, offset: 0 });
+        assert.equal(page.total, 3);
+        assert.deepEqual(page.messages.map((m) => m.subject), ['m5', 'm4', 'm3']);
+        assert.deepEqual(deleted, [ids[0], ids[1]]);
+      }));
+
+    it('age and total-size retention remove the oldest first', () =>
+      withStore({ maxAgeMs: 60_000, maxPerInbox: 0, maxTotalBytes: 0 }, async (store) => {
+        const now = Date.now();
+        await store.append(message(['old'], 'stale', { receivedAtMs: now - 120_000 }));
+        await store.append(message(['old'], 'fresh', { receivedAtMs: now }));
+        assert.equal((await store.expire(now)).length, 1);
+        assert.deepEqual((await store.list('old', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['fresh']);
+      }).then(() =>
+        withStore({ maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 1000 }, async (store) => {
+          for (let i = 0; i < 5; i++) await store.append(message(['big'], `s${i}`, {}, 'x'.repeat(300)));
+          await store.expire(Date.now());
+          const stats = await store.stats();
+          assert.ok(stats.bytes <= 1000, `bytes ${stats.bytes} within the cap`);
+          const left = (await store.list('big', { limit: 10, offset: 0 })).messages.map((m) => m.subject);
+          assert.equal(left[0], 's4', 'the newest survives');
+          assert.ok(!left.includes('s0'), 'the oldest went first');
+        }),
+      ));
+
+    it('search matches subject, addresses and body text, optionally per inbox', () =>
+      withStore(NO_RETENTION, async (store) => {
+        await store.append(message(['s1'], 'Invoice for March', {}, 'Total due: forty credits'));
+        await store.append(message(['s2'], 'Welcome aboard', {}, 'Your invoice is attached'));
+        // The search index is built moments after the commit, off the ingest path.
+        const both = await eventually(async () => {
+          const r = await store.search({ text: 'invoice', limit: 10 });
+          return r.length === 2 && r;
+        }, 'both messages to be searchable');
+        assert.deepEqual(both.map((m) => m.inbox).sort(), ['s1', 's2']);
+        assert.deepEqual((await store.search({ text: 'invoice', inbox: 's2', limit: 10 })).map((m) => m.inbox), ['s2']);
+        assert.equal((await eventually(() => store.search({ text: 'forty credits', limit: 10 }), 'body search')).length, 1);
+        assert.equal((await store.search({ text: 'ann@example', limit: 10 })).length, 2);
+        assert.deepEqual(await store.search({ text: '"*(OR) NEAR', limit: 10 }), [], 'query syntax is not interpreted');
+      }));
+
+    it('preview and attachment count appear in listings after the background parse', () =>
+      withStore(NO_RETENTION, async (store) => {
+        await store.append(message(['pv'], 'preview me', {}, 'First words of the body.'));
+        const summary = await eventually(async () => {
+          const m = (await store.list('pv', { limit: 1, offset: 0 })).messages[0];
+          return m?.preview ? m : null;
+        }, 'a preview');
+        assert.equal(summary.preview, 'First words of the body.');
+      }));
+
+    it('keeps everything across close and reopen, ids keep ascending', () =>
+      withStore(NO_RETENTION, async (store, _events, reopen) => {
+        const [before] = await store.append(message(['keep'], 'persisted'));
+        const validity = store.uidValidity();
+        await store.close();
+        const again = await reopen();
+        assert.equal(again.uidValidity(), validity);
+        assert.deepEqual((await again.list('keep', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['persisted']);
+        const [after] = await again.append(message(['keep'], 'later'));
+        assert.ok(after! > before!);
+      }));
+
+    it('rejects calls after close', () =>
+      withStore(NO_RETENTION, async (store, _events, reopen) => {
+        await store.close();
+        await assert.rejects(store.append(message(['x'], 'late')));
+        await reopen();
+      }));
+  });
+}
