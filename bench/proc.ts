@@ -76,6 +76,7 @@ export class RssSampler {
   constructor(private readonly pid: number, private readonly intervalMs = 100) {}
 
   start(): this {
+    if (this.timer) return this;
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     return this;
@@ -91,6 +92,7 @@ export class RssSampler {
 
   stop(): number {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     this.sample();
     return this.maxRssBytes;
   }

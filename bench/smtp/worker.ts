@@ -1,13 +1,13 @@
 /**
  * Worker thread that runs a share of an SMTP cell's sessions, so the load generator gets its
  * own core(s) and never competes with the bench's bookkeeping. Protocol with the main thread:
- * workerData = WorkerSpec; the worker posts 'ready'; main posts 'go' with the measurement
- * window; the worker posts one WorkerResult when every session has stopped (or at the hard
+ * workerData = WorkerSpec; main posts 'go' (../window.ts) with the measurement window; the worker posts one WorkerResult when every session has stopped (or at the hard
  * deadline, when it drops what is left).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { envelopes, inboxName, messagePayload } from '../payloads.js';
 import { Samples } from '../stats.js';
+import type { GoMessage, WindowResult } from '../window.js';
 import { SmtpLoadSession, type SmtpMode } from './session.js';
 
 export interface WorkerSpec {
@@ -24,21 +24,8 @@ export interface WorkerSpec {
   inboxOffset: number;
 }
 
-export interface GoMessage {
-  type: 'go';
-  /** Completions between these hrtime readings are measured; none is started after windowEndNs. */
-  windowStartNs: bigint;
-  windowEndNs: bigint;
-  hardDeadlineMs: number;
-}
-
-export interface WorkerResult {
+export interface WorkerResult extends WindowResult {
   type: 'result';
-  latenciesMs: Float64Array;
-  completedInWindow: number;
-  completedTotal: number;
-  errors: number;
-  errorSamples: string[];
 }
 
 const port = parentPort;
@@ -100,4 +87,3 @@ port.once('message', (go: GoMessage) => {
   }
   for (const session of sessions) session.start();
 });
-port.postMessage({ type: 'ready' });
