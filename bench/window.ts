@@ -62,11 +62,11 @@ export async function runWindow<R extends WindowResult>(
     const go: GoMessage = { type: 'go', windowStartNs, windowEndNs, hardDeadlineMs: timing.warmupMs + timing.durationMs + DRAIN_MS };
     for (const worker of workers) worker.postMessage(go);
 
-    await Promise.race([sleep(timing.warmupMs), all]);
+    await sleepUnless(timing.warmupMs, all);
     const serverCpuStart = timing.serverPid ? processCpuSeconds(timing.serverPid) : 0;
     const clientCpuStart = ownCpuSeconds();
     // The window ends at its time, or earlier when the workers have done all they were allowed.
-    await Promise.race([sleep(timing.durationMs), all]);
+    await sleepUnless(timing.durationMs, all);
     const now = process.hrtime.bigint();
     const windowSeconds = Math.max(0.001, Number((now < windowEndNs ? now : windowEndNs) - windowStartNs) / 1e9);
     const serverCpuCores = timing.serverPid ? (processCpuSeconds(timing.serverPid) - serverCpuStart) / windowSeconds : null;
@@ -93,6 +93,10 @@ export function share(total: number, parts: number, index: number): number {
   return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Wait `ms`, or less if `done` settles first; the timer never outlives the wait. */
+async function sleepUnless(ms: number, done: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const slept = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([slept, done.then(() => undefined, () => undefined)]);
+  clearTimeout(timer);
 }
