@@ -1,0 +1,128 @@
+/**
+ * The bench's output: the machine it ran on (read at run time), and every cell's numbers as
+ * Markdown tables, so the terminal output can be pasted into BENCHMARKS.md as it is. Cells that
+ * did not run say why. Rates are quoted as ratios to smtp-sink measured in the same run.
+ */
+import { cpus, totalmem, release } from 'node:os';
+import type { ApiRow } from './cells/api.js';
+import type { ReadRow } from './cells/mailread.js';
+import type { ProfileOutcome } from './cells/profile.js';
+import type { SmtpRow } from './cells/smtp.js';
+import type { StoreOutcome } from './cells/store.js';
+import type { VisibleResult } from './cells/visible.js';
+import type { LatencySummary } from './stats.js';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryMiB: number;
+  node: string;
+  kernel: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return { cores: list.length, cpuModel: list[0]?.model ?? 'unknown', memoryMiB: Math.round(totalmem() / 2 ** 20), node: process.version, kernel: release() };
+}
+
+export interface BenchResults {
+  startedAt: string;
+  options: { profile: string; big: boolean; cells: string[] };
+  machine: Machine;
+  reference: string;
+  memory: { restRssBytes: number | null; peakRssDuringSmtpBytes: number | null; storedTotal: number };
+  smtp: SmtpRow[];
+  visible: VisibleResult | null;
+  store: StoreOutcome | null;
+  api: ApiRow[];
+  read: ReadRow[];
+  profile: ProfileOutcome | null;
+}
+
+const MiB = 2 ** 20;
+const n0 = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
+const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const mib = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : (x / MiB).toFixed(0));
+const cores = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x.toFixed(2));
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function latency(l: LatencySummary | null | undefined): [string, string] {
+  return [ms(l?.p50Ms), ms(l?.p99Ms)];
+}
+
+export function render(results: BenchResults): string {
+  const m = results.machine;
+  const out: string[] = [];
+  out.push(`Tidemail bench, ${results.startedAt}, profile ${results.options.profile}${results.options.big ? ' --big' : ''}`);
+  out.push(`Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryMiB.toLocaleString('en-US')} MiB memory, Node ${m.node}, Linux ${m.kernel}`);
+  out.push(`Reference: ${results.reference}`);
+  if (results.smtp.length) {
+    out.push('', '### SMTP ingest (durable store on; latency = end of DATA → 250, ms)', '');
+    out.push(table(
+      ['size', 'sessions', 'mode', 'Tidemail msg/s', 'p50', 'p99', 'smtp-sink msg/s', 'p50', 'p99', 'ratio', 'target', 'server CPU', 'client CPU', 'errors'],
+      results.smtp.map((r) => [
+        `${r.sizeBytes / 1024} KiB`, String(r.sessions), r.mode,
+        n0(r.tidemail.messagesPerSecond), ...latency(r.tidemail.latency),
+        n0(r.reference?.messagesPerSecond), ...latency(r.reference?.latency),
+        r.ratio === null ? '–' : `${r.ratio.toFixed(3)}×`,
+        r.targetRatio === null ? '' : `≥ ${r.targetRatio}× ${r.ratio === null ? '' : r.ratio >= r.targetRatio ? 'met' : 'MISSED'}`,
+        cores(r.tidemail.serverCpuCores), cores(r.tidemail.clientCpuCores),
+        String(r.tidemail.errors + (r.reference?.errors ?? 0)),
+      ]),
+    ));
+    out.push('', 'CPU in cores (1.00 = one core busy); smtp-sink rows\' client CPU is in the JSON.');
+  }
+  if (results.visible) {
+    const v = results.visible;
+    out.push('', '### Time to visible (250 → visible, under 4 KiB × 20 one-per-connection ingest)', '');
+    if (v.unavailable) out.push(`Time to visible: ${v.unavailable}`);
+    else {
+      out.push(table(['path', 'probes', 'p50 ms', 'p99 ms', 'target'], [
+        ['SSE `message` event', n0(v.sse?.count), ...latency(v.sse), 'p99 ≤ 50 ms'],
+        ['API listing (back-to-back polls)', n0(v.listing?.count), ...latency(v.listing), 'p99 ≤ 50 ms'],
+      ]));
+      out.push('', `Background ingest meanwhile: ${n0(v.background?.messagesPerSecond)} msg/s.${v.errors.length ? ` Errors: ${v.errors.join('; ')}` : ''}`);
+    }
+  }
+  if (results.api.length) {
+    out.push('', '### HTTP API (50 keep-alive connections)', '');
+    out.push(table(['endpoint', 'messages stored', 'requests/s', 'p50 ms', 'p99 ms', 'mean response bytes', 'server CPU', 'client CPU', 'errors'],
+      results.api.map((r) => r.result
+        ? [r.endpoint, n0(r.stored), n0(r.result.requestsPerSecond), ...latency(r.result.latency), n0(r.result.meanResponseBytes), cores(r.result.serverCpuCores), cores(r.result.clientCpuCores), `${r.result.errors}${r.result.errors ? ` (${r.result.errorSamples[0]})` : ''}`]
+        : [r.endpoint, n0(r.stored), r.unavailable ?? '–', '', '', '', '', '', ''])));
+    out.push('', 'Target: listing with 10,000 stored ≥ 5,000 requests/s, p99 < 10 ms.');
+  }
+  if (results.read.length) {
+    out.push('', '### POP3 RETR / IMAP FETCH (one connection, 4 KiB messages)', '');
+    out.push(table(['protocol', 'maildrop', 'msgs/s', 'MB/s', 'client CPU'], results.read.map((r) => r.result
+      ? [r.protocol === 'pop3' ? 'POP3 RETR' : 'IMAP UID FETCH 1:* BODY.PEEK[]', n0(r.messagesInMaildrop), n0(r.result.messagesPerSecond), r.result.megabytesPerSecond.toFixed(1), cores(r.result.clientCpuCores)]
+      : [r.protocol === 'pop3' ? 'POP3 RETR' : 'IMAP FETCH', n0(r.messagesInMaildrop), r.unavailable ?? '–', '', ''])));
+  }
+  out.push('', '### Memory and disk', '');
+  const mem = results.memory;
+  const rows: string[][] = [
+    ['at rest (after start)', mib(mem.restRssBytes), ''],
+    ['peak during the SMTP cells', mib(mem.peakRssDuringSmtpBytes), ''],
+  ];
+  if (results.store) {
+    rows.push(['peak while filling the store at full speed', mib(results.store.peakRssDuringIngestBytes), '']);
+    for (const c of results.store.checkpoints) {
+      rows.push([`after ${n0(c.filled)} stored 4 KiB messages (filled at ${n0(c.fillRatePerSecond)} msg/s)`, `${mib(c.rssBytes)} (VmHWM ${mib(c.peakRssBytes)})`, `${n0(c.diskBytesPerMessage)} B/message, data dir ${mib(c.dataDirBytes)} MiB`]);
+    }
+    for (const goal of results.store.missed) rows.push([`${n0(goal)} stored messages`, 'not reached in the time budget', '']);
+  }
+  out.push(table(['server', 'RSS MiB', 'disk'], rows));
+  out.push('', 'Targets: peak RSS under full-speed ingest ≤ 200 MiB, flat as the store grows.');
+  if (results.profile) {
+    const p = results.profile;
+    out.push('', `### CPU profile (4 KiB × 20 sessions, one message per connection: ${n0(p.load.messagesPerSecond)} msg/s under --cpu-prof)`, '', `Profiles: ${p.dir}`);
+    for (const t of p.threads) {
+      out.push('', `${t.thread} (${n0(t.totalMs)} ms sampled):`, '');
+      out.push(table(['self %', 'self ms', 'function', 'where'], t.top.map((f) => [f.percent.toFixed(1), n0(f.selfMs), `\`${f.function}\``, f.location])));
+    }
+  }
+  return out.join('\n');
+}
