@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataReader, dotStuff } from '../../src/smtp/data.js';
+import { dotStuff } from '../../src/protocol/dot-stuff.js';
+import { DataReader } from '../../src/smtp/data.js';
 import { committedMessages, withoutTrace } from '../helpers/disk.js';
 import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
 import { RawSmtpClient } from '../helpers/smtp-client.js';
