@@ -35,6 +35,11 @@ export interface StartOptions {
 
 export const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
 
+/** Flags for an app started in the test process: every listener on a free loopback port. */
+export function inProcessArgs(dataDir: string): string[] {
+  return [...LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']), '--data', dataDir];
+}
+
 export function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'tidemail-test-'));
 }

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { freshDataDir, removeDataDir } from '../helpers/server.js';
+import { freshDataDir, inProcessArgs, removeDataDir } from '../helpers/server.js';
 import { freshInbox } from './helpers.js';
 
 const run = promisify(execFile);
@@ -22,7 +22,7 @@ const port = (name: string): number => app.servers.find((s) => s.name === name)!
 
 before(async () => {
   dataDir = freshDataDir();
-  const config = loadConfig(['--smtp', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--data', dataDir], {});
+  const config = loadConfig(inProcessArgs(dataDir), {});
   app = await startApp(config, createLogger('silent'));
 });
 after(async () => {
