@@ -173,9 +173,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
 export function helpText(): string {
   const lines = ['Usage: tidemail serve [options]', '', 'Every option can also be set by its environment variable.', ''];
-  for (const spec of Object.values(SCHEMA) as Option[]) {
-    lines.push(`  --${spec.flag} <${spec.kind}>`.padEnd(34) + spec.description);
-    lines.push(''.padEnd(34) + `default: ${spec.default === '' ? '(none)' : spec.default}; env: ${envName(spec.flag)}`);
+  const specs = Object.values(SCHEMA) as Option[];
+  const label = (spec: Option): string => `  --${spec.flag} <${spec.kind}>`;
+  const width = Math.max(...specs.map((spec) => label(spec).length)) + 2;
+  for (const spec of specs) {
+    lines.push(label(spec).padEnd(width) + spec.description);
+    lines.push(''.padEnd(width) + `default: ${spec.default === '' ? '(none)' : spec.default}; env: ${envName(spec.flag)}`);
   }
   return lines.join('\n');
 }
