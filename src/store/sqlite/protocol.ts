@@ -1,9 +1,25 @@
 /** Messages between the SqliteStore (main thread) and its writer worker. */
+import type { MessagePort } from 'node:worker_threads';
 import type { FlagOperation, MessageId, NewMessage, RetentionPolicy } from '../types.js';
 
 export interface WriterInit {
   path: string;
   retention: RetentionPolicy;
+  /** To the indexer: poked after each commit that added bodies; index results come back on it. */
+  indexerPort: MessagePort;
+}
+
+export interface IndexerInit {
+  path: string;
+  writerPort: MessagePort;
+}
+
+/** The full parse of one body, for the listing (preview, attachments) and the search index. */
+export interface IndexEntry {
+  bodyId: number;
+  preview: string;
+  attachments: number;
+  search: { subject: string; addresses: string; body: string };
 }
 
 export type WriteOp =
@@ -29,8 +45,8 @@ export type WriteResult =
   | { kind: 'setFlags'; changed: FlagChange[] }
   | { kind: 'removed'; removed: Removed[] };
 
-/** main → worker */
-export type ToWriter = { type: 'op'; seq: number; op: WriteOp } | { type: 'close' };
+/** main → writer, and indexer → writer ('index') */
+export type ToWriter = { type: 'op'; seq: number; op: WriteOp } | { type: 'index'; entries: IndexEntry[] } | { type: 'close' };
 
 /** worker → main */
 export type FromWriter =

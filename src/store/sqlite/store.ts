@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
@@ -28,7 +28,7 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../types.js';
-import type { FromWriter, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { FromWriter, IndexerInit, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { configure } from './schema.js';
 
@@ -56,18 +56,22 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly options: SqliteStoreOptions,
     private readonly worker: Worker,
+    private readonly indexer: Worker,
     private readonly db: Database.Database,
     private readonly validity: number,
   ) {
     worker.on('message', (message: FromWriter) => this.onWriterMessage(message));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', () => this.failAll(new Error('store writer stopped')));
+    indexer.on('message', (message: FromWriter) => this.onWriterMessage(message));
+    indexer.on('error', (error) => options.onError?.(`indexer: ${error.message}`));
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     mkdirSync(dirname(options.path), { recursive: true });
-    const init: WriterInit = { path: options.path, retention: options.retention };
-    const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init });
+    const channel = new MessageChannel();
+    const init: WriterInit = { path: options.path, retention: options.retention, indexerPort: channel.port1 };
+    const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1] });
     // The writer creates the schema; the reader may only open once it exists.
     const uidValidity = await new Promise<number>((resolve, reject) => {
       const onMessage = (message: FromWriter): void => {
@@ -79,9 +83,11 @@ export class SqliteStore implements Store {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
+    const indexerInit: IndexerInit = { path: options.path, writerPort: channel.port2 };
+    const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2] });
     const db = new Database(options.path);
     configure(db, { synchronous: 'FULL' });
-    return new SqliteStore(options, worker, db, uidValidity);
+    return new SqliteStore(options, worker, indexer, db, uidValidity);
   }
 
   private onWriterMessage(message: FromWriter): void {
@@ -282,6 +288,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The indexer first: what it has not handed over yet is simply parsed again next time.
+    await this.indexer.terminate();
     const done = new Promise<void>((resolve) => (this.closedSignal = resolve));
     this.worker.postMessage({ type: 'close' } satisfies ToWriter);
     await done;

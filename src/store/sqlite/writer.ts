@@ -7,18 +7,15 @@
  * operation fails alone) and commits with synchronous=FULL: one sync for the whole batch.
  * Only then are the results posted back, so a result in the main thread means "on disk".
  *
- * When no operation waits, the worker catches up on the full MIME parse of new bodies
- * (preview, attachment count, search index). Those rows are derived data that can be rebuilt
- * from the raw bytes, so that commit runs with synchronous=NORMAL and costs no sync.
+ * The full MIME parse of new bodies happens in the indexer worker (indexer.ts); its results
+ * arrive here as 'index' messages and are stored in the next batch like any other write.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseBody } from '../../mail/parse.js';
-import type { NewMessage, ParsedBody } from '../types.js';
-import type { FlagChange, FromWriter, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { NewMessage } from '../types.js';
+import type { FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { configure, migrate } from './schema.js';
 
-const PARSE_BATCH = 32;
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
 
@@ -67,9 +64,6 @@ const sql = {
     'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
   ),
   totalBytes: db.prepare<[], { bytes: number }>('SELECT coalesce(sum(size), 0) AS bytes FROM bodies'),
-  unparsed: db.prepare<[number], { id: number; raw: Buffer; subject: string; from_json: string | null; to_json: string }>(
-    'SELECT id, raw, subject, from_json, to_json FROM bodies WHERE parsed = 0 ORDER BY id LIMIT ?',
-  ),
   storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ?'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
@@ -181,15 +175,29 @@ function apply(op: WriteOp): WriteResult {
 
 type Queued = { seq: number; op: WriteOp };
 let queue: Queued[] = [];
+let indexQueue: IndexEntry[] = [];
 let flushScheduled = false;
 let closing = false;
+
+function storeIndex(entries: IndexEntry[]): void {
+  for (const entry of entries) {
+    // The body may have been deleted while it was being parsed.
+    if (sql.storeParse.run(entry.preview, entry.attachments, entry.bodyId).changes === 0) continue;
+    sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
+  }
+}
 
 function flush(): void {
   flushScheduled = false;
   const batch = queue;
+  const indexed = indexQueue;
   queue = [];
-  if (batch.length === 0) return;
+  indexQueue = [];
+  if (batch.length === 0 && indexed.length === 0) return;
   const outcomes: FromWriter[] = [];
+  // A batch of index results only is derived data, rebuilt from the raw bytes if lost: no sync.
+  const derivedOnly = batch.length === 0;
+  if (derivedOnly) db.pragma('synchronous = NORMAL');
   try {
     db.exec('BEGIN IMMEDIATE');
     for (const { seq, op } of batch) {
@@ -203,6 +211,7 @@ function flush(): void {
         outcomes.push({ type: 'failed', seq, error: String(error) });
       }
     }
+    storeIndex(indexed);
     db.exec('COMMIT');
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
@@ -210,63 +219,36 @@ function flush(): void {
     totalBytes = sql.totalBytes.get()?.bytes ?? 0;
     for (const { seq } of batch) post({ type: 'failed', seq, error: String(error) });
     return;
+  } finally {
+    if (derivedOnly) db.pragma('synchronous = FULL');
   }
   for (const outcome of outcomes) post(outcome);
-  scheduleParse();
+  if (batch.some(({ op }) => op.kind === 'append')) init.indexerPort.postMessage('more');
 }
 
-let parsing = false;
-
-function scheduleParse(): void {
-  if (parsing || closing) return;
-  parsing = true;
-  setImmediate(() => void parsePending());
+function schedule(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flush);
 }
 
-/** Full MIME parse of bodies not yet indexed, a batch at a time, yielding to writes in between. */
-async function parsePending(): Promise<void> {
-  try {
-    while (!closing) {
-      const rows = sql.unparsed.all(PARSE_BATCH);
-      if (rows.length === 0) break;
-      const results: Array<{ row: (typeof rows)[number]; parsed: ParsedBody }> = [];
-      for (const row of rows) results.push({ row, parsed: await parseBody(row.raw, row.subject) });
-      db.pragma('synchronous = NORMAL');
-      try {
-        db.transaction(() => {
-          for (const { row, parsed } of results) {
-            if (sql.storeParse.run(parsed.preview, parsed.attachments.length, row.id).changes === 0) continue;
-            const addresses = [row.from_json ?? '', row.to_json].join(' ');
-            sql.insertFts.run(row.id, row.subject, addresses, parsed.text);
-          }
-        })();
-      } finally {
-        db.pragma('synchronous = FULL');
-      }
-      // Let queued writes go first: ingest latency matters more than index freshness.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } catch (error) {
-    post({ type: 'fatal', error: `background parse failed: ${String(error)}` });
-  } finally {
-    parsing = false;
-  }
-}
+init.indexerPort.on('message', (message: ToWriter) => {
+  if (message.type !== 'index' || closing) return;
+  indexQueue.push(...message.entries);
+  schedule();
+});
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'close') {
     closing = true;
     flush();
+    init.indexerPort.close();
     db.close();
     post({ type: 'closed' });
     port.close();
     return;
   }
+  if (message.type !== 'op') return;
   queue.push({ seq: message.seq, op: message.op });
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
+  schedule();
 });
-
-scheduleParse();

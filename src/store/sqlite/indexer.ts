@@ -1,0 +1,69 @@
+/**
+ * The indexer worker: the full MIME parse of new bodies (preview, attachment count, search
+ * text), in a thread of its own so it never delays a group commit.
+ *
+ * It reads unparsed bodies from its own read-only connection, a small batch at a time, and
+ * hands the results to the writer, which stores them in its next commit. Reading from disk
+ * rather than being handed the bytes means a backlog under heavy ingest costs disk, not memory:
+ * the indexer simply catches up when the load eases. The writer pokes it after each commit
+ * that added bodies; on start it catches up with whatever a previous run left unparsed.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parseBody } from '../../mail/parse.js';
+import type { IndexEntry, IndexerInit, ToWriter } from './protocol.js';
+
+const BATCH = 16;
+
+const control = parentPort!;
+const init = workerData as IndexerInit;
+const writer: MessagePort = init.writerPort;
+
+const db = new Database(init.path, { readonly: true });
+db.pragma('busy_timeout = 5000');
+const unparsed = db.prepare<[number, number], { id: number; raw: Buffer; subject: string; from_json: string | null; to_json: string }>(
+  'SELECT id, raw, subject, from_json, to_json FROM bodies WHERE parsed = 0 AND id > ? ORDER BY id LIMIT ?',
+);
+
+/** Highest body id handed to the writer; bodies are never re-parsed within one run. */
+let cursor = 0;
+let running = false;
+let more = false;
+
+async function catchUp(): Promise<void> {
+  if (running) {
+    more = true;
+    return;
+  }
+  running = true;
+  try {
+    do {
+      more = false;
+      for (;;) {
+        const rows = unparsed.all(cursor, BATCH);
+        if (rows.length === 0) break;
+        const entries: IndexEntry[] = [];
+        for (const row of rows) {
+          const parsed = await parseBody(row.raw, row.subject);
+          entries.push({
+            bodyId: row.id,
+            preview: parsed.preview,
+            attachments: parsed.attachments.length,
+            search: { subject: row.subject, addresses: `${row.from_json ?? ''} ${row.to_json}`, body: parsed.text },
+          });
+        }
+        cursor = rows[rows.length - 1]!.id;
+        writer.postMessage({ type: 'index', entries } satisfies ToWriter);
+      }
+    } while (more);
+  } catch (error) {
+    control.postMessage({ type: 'fatal', error: `indexer: ${String(error)}` });
+  } finally {
+    running = false;
+  }
+}
+
+// The store stops this worker with terminate(): it only reads, and what it had not handed
+// over yet is parsed again on the next start.
+writer.on('message', () => void catchUp());
+void catchUp();
