@@ -37,16 +37,25 @@ export async function loadTlsContext(files: TlsFiles | null, dataDir: string, ho
   }
 }
 
+/** A client that starts a handshake and never finishes it must not hold its slot (tls.Server's default). */
+const HANDSHAKE_TIMEOUT_MS = 120_000;
+
 /**
  * Upgrade a plaintext socket in place (after "220 Ready to start TLS" / "+OK Begin TLS").
  * The caller must already have discarded any plaintext buffered after the command.
  */
-export function upgradeToTls(socket: Socket, context: tls.SecureContext): Promise<tls.TLSSocket> {
+export function upgradeToTls(socket: Socket, context: tls.SecureContext, handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
-    const onError = (error: Error): void => reject(error);
+    const timer = setTimeout(() => secure.destroy(new Error('TLS handshake timed out')), handshakeTimeoutMs);
+    const onError = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
     secure.once('error', onError);
     secure.once('secure', () => {
+      clearTimeout(timer);
       secure.off('error', onError);
       resolve(secure);
     });

@@ -64,7 +64,10 @@ class SmtpConnection {
   private attach(socket: net.Socket | tls.TLSSocket): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(this.context.config.smtpIdleTimeoutMs, () => this.onIdle());
+    // on(), not setTimeout's callback (a once-listener): an idle event ignored while the store
+    // works must not disarm the ones after it.
+    socket.setTimeout(this.context.config.smtpIdleTimeoutMs);
+    socket.on('timeout', () => this.onIdle());
   }
 
   private onData(chunk: Buffer): void {

@@ -191,7 +191,14 @@ test('deleting an inbox empties it', async () => {
 test('search finds by body word, optionally within one inbox', async () => {
   await t.deliver('searcher@tidemail.test', simpleMessage('Quarterly numbers', 'the zanzibar report is attached'));
   await t.deliver('other@tidemail.test', simpleMessage('Other', 'zanzibar again'));
-  const everywhere = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
+  // The subject is searchable in the same commit as the message; body words follow moments later.
+  const bySubject = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=quarterly', '/api/v1/search');
+  assert.deepEqual(bySubject.body.messages.map((m) => m.inbox), ['searcher']);
+  let everywhere = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
+  for (let i = 0; i < 100 && everywhere.body.messages.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    everywhere = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
+  }
   assert.deepEqual(everywhere.body.messages.map((m) => m.inbox).sort(), ['other', 'searcher']);
   const one = await checked<{ messages: Array<{ inbox: string; subject: string }> }>('/api/v1/search?q=zanzibar&inbox=searcher', '/api/v1/search');
   assert.deepEqual(one.body.messages.map((m) => m.subject), ['Quarterly numbers']);

@@ -171,6 +171,9 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
       withStore(NO_RETENTION, async (store) => {
         await store.append(message(['s1'], 'Invoice for March', {}, 'Total due: forty credits'));
         await store.append(message(['s2'], 'Welcome aboard', {}, 'Your invoice is attached'));
+        // Subject and addresses are searchable as soon as append resolves.
+        assert.deepEqual((await store.search({ text: 'march invoice', limit: 10 })).map((m) => m.inbox), ['s1']);
+        assert.equal((await store.search({ text: 'welcome', inbox: 's2', limit: 10 })).length, 1);
         // The search index is built moments after the commit, off the ingest path.
         const both = await eventually(async () => {
           const r = await store.search({ text: 'invoice', limit: 10 });
@@ -181,6 +184,15 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         assert.equal((await eventually(() => store.search({ text: 'forty credits', limit: 10 }), 'body search')).length, 1);
         assert.equal((await store.search({ text: 'ann@example', limit: 10 })).length, 2);
         assert.deepEqual(await store.search({ text: '"*(OR) NEAR', limit: 10 }), [], 'query syntax is not interpreted');
+      }));
+
+    it('indexes new messages after everything was deleted', () =>
+      withStore(NO_RETENTION, async (store) => {
+        await store.append(message(['gone'], 'first', {}, 'nothing to see'));
+        await store.deleteInbox('gone');
+        await store.append(message(['back'], 'second', {}, 'a quokka appears'));
+        const found = await eventually(async () => (await store.search({ text: 'quokka', limit: 10 }))[0], 'the new body to be indexed');
+        assert.equal(found.subject, 'second');
       }));
 
     it('preview and attachment count appear in listings after the background parse', () =>

@@ -11,7 +11,9 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { parseBody } from '../../mail/parse.js';
+import type { Address } from '../types.js';
 import type { IndexEntry, IndexerInit, ToWriter } from './protocol.js';
+import { searchableAddresses } from './rows.js';
 
 const BATCH = 16;
 /**
@@ -52,11 +54,12 @@ async function catchUp(): Promise<void> {
         const entries: IndexEntry[] = [];
         for (const row of rows) {
           const parsed = await parseBody(row.raw, row.subject);
+          const from = row.from_json ? (JSON.parse(row.from_json) as Address) : null;
           entries.push({
             bodyId: row.id,
             preview: parsed.preview,
             attachments: parsed.attachments.length,
-            search: { subject: row.subject, addresses: `${row.from_json ?? ''} ${row.to_json}`, body: parsed.text },
+            search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: parsed.text },
           });
         }
         cursor = rows[rows.length - 1]!.id;

@@ -12,7 +12,7 @@ export const SCHEMA_VERSION = 1;
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: the indexer walks bodies by ascending id
   raw BLOB NOT NULL,
   size INTEGER NOT NULL,
   received_at INTEGER NOT NULL,

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
 import type { FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import { searchableAddresses } from './rows.js';
 import { configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
@@ -104,6 +105,8 @@ function append(message: NewMessage): WriteResult {
     }).lastInsertRowid,
   );
   totalBytes += raw.length;
+  // Subject and addresses are searchable at once; the indexer adds the body text moments later.
+  sql.insertFts.run(bodyId, message.subject, searchableAddresses(message.from, message.to), '');
   const ids: number[] = [];
   const evicted: Removed[] = [];
   for (const inbox of message.inboxes) {
@@ -183,6 +186,7 @@ function storeIndex(entries: IndexEntry[]): void {
   for (const entry of entries) {
     // The body may have been deleted while it was being parsed.
     if (sql.storeParse.run(entry.preview, entry.attachments, entry.bodyId).changes === 0) continue;
+    sql.deleteFts.run(entry.bodyId);
     sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
   }
 }
@@ -211,7 +215,18 @@ function flush(): void {
         outcomes.push({ type: 'failed', seq, error: String(error) });
       }
     }
-    storeIndex(indexed);
+    if (indexed.length > 0) {
+      // Derived data: a failure here loses only freshness of the index, never a write.
+      db.exec('SAVEPOINT indexed');
+      try {
+        storeIndex(indexed);
+        db.exec('RELEASE indexed');
+      } catch (error) {
+        db.exec('ROLLBACK TO indexed');
+        db.exec('RELEASE indexed');
+        post({ type: 'fatal', error: `storing index results failed: ${String(error)}` });
+      }
+    }
     db.exec('COMMIT');
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
