@@ -43,6 +43,12 @@ export interface SqliteStoreOptions {
 
 type Pending = { resolve: (result: WriteResult) => void; reject: (error: Error) => void };
 
+/**
+ * The workers churn through short-lived buffers (every message passes through both); a small
+ * young generation collects them sooner, which keeps the process's peak RSS down under ingest.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 /** Parsed bodies of recently opened messages: a message view fetches the same one repeatedly. */
 const PARSE_CACHE_SIZE = 256;
 
@@ -71,7 +77,7 @@ export class SqliteStore implements Store {
     mkdirSync(dirname(options.path), { recursive: true });
     const channel = new MessageChannel();
     const init: WriterInit = { path: options.path, retention: options.retention, indexerPort: channel.port1 };
-    const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1] });
+    const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1], resourceLimits: WORKER_LIMITS });
     // The writer creates the schema; the reader may only open once it exists.
     const uidValidity = await new Promise<number>((resolve, reject) => {
       const onMessage = (message: FromWriter): void => {
@@ -84,7 +90,7 @@ export class SqliteStore implements Store {
       worker.once('error', reject);
     });
     const indexerInit: IndexerInit = { path: options.path, writerPort: channel.port2 };
-    const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2] });
+    const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
     const db = new Database(options.path);
     configure(db, { synchronous: 'FULL' });
     return new SqliteStore(options, worker, indexer, db, uidValidity);
