@@ -14,7 +14,7 @@ import type tls from 'node:tls';
 import type { ServerContext } from '../app.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
-import { upgradeToTls } from '../protocol/tls.js';
+import { switchToTls } from '../protocol/tls.js';
 import type { Effect, Sink } from './command.js';
 import { toBuffer } from './format.js';
 import { CommandFramer, type FramingLimits } from './framing.js';
@@ -143,20 +143,15 @@ class ImapConnection {
     this.input.discard();
     this.framer.reset();
     this.mode = 'tls';
-    const plain = this.socket as net.Socket;
-    plain.removeAllListeners('data');
-    upgradeToTls(plain, this.context.tls).then(
-      (secure) => {
-        if (this.mode === 'closed') return secure.destroy();
-        this.socket = secure;
-        this.attach(secure);
-        secure.once('close', () => plain.destroy());
-        this.session.tlsStarted();
-        this.input.discard();
-        this.mode = 'command';
-      },
-      () => plain.destroy(),
-    );
+    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+      if (!secure) return;
+      if (this.mode === 'closed') return void secure.destroy();
+      this.socket = secure;
+      this.attach(secure);
+      this.session.tlsStarted();
+      this.input.discard();
+      this.mode = 'command';
+    });
   }
 
   private async onIdle(): Promise<void> {

@@ -14,7 +14,7 @@ import { TextDecoder } from 'node:util';
 import type { ServerContext } from '../app.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
-import { upgradeToTls } from '../protocol/tls.js';
+import { switchToTls } from '../protocol/tls.js';
 import { InProcessMaildropLocks, type MaildropLease, type MaildropLocks } from './lock.js';
 import { R, formatReply } from './replies.js';
 import {
@@ -251,24 +251,15 @@ class Pop3Connection {
     // not be acted on after it (RFC 2595 §4, CVE-2011-0411).
     this.input.discard();
     this.mode = 'tls';
-    const plain = this.socket as net.Socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('timeout');
-    // A client that never completes the handshake is dropped like an idle one.
-    plain.setTimeout(this.context.config.pop3IdleTimeoutMs, () => plain.destroy());
-    upgradeToTls(plain, this.context.tls).then(
-      (secure) => {
-        plain.setTimeout(0);
-        if (this.mode === 'closed') return secure.destroy();
-        this.socket = secure;
-        this.attach(secure);
-        secure.once('close', () => plain.destroy());
-        this.session.tlsStarted();
-        this.input.discard();
-        this.guarded(() => this.resume());
-      },
-      () => plain.destroy(),
-    );
+    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+      if (!secure) return;
+      if (this.mode === 'closed') return void secure.destroy();
+      this.socket = secure;
+      this.attach(secure);
+      this.session.tlsStarted();
+      this.input.discard();
+      this.guarded(() => this.resume());
+    });
   }
 
   private onIdle(): void {

@@ -61,3 +61,22 @@ export function upgradeToTls(socket: Socket, context: tls.SecureContext, handsha
     });
   });
 }
+
+/**
+ * What every protocol does at STARTTLS/STLS once it has discarded buffered plaintext: stop
+ * listening to the plaintext socket, upgrade it, and tie the two sockets' lifetimes together.
+ * Resolves with the TLS socket, or null if the handshake failed (the connection is then closed).
+ */
+export async function switchToTls(plain: Socket, context: tls.SecureContext): Promise<tls.TLSSocket | null> {
+  plain.removeAllListeners('data');
+  plain.removeAllListeners('timeout');
+  plain.setTimeout(0); // the handshake has its own deadline
+  try {
+    const secure = await upgradeToTls(plain, context);
+    secure.once('close', () => plain.destroy());
+    return secure;
+  } catch {
+    plain.destroy();
+    return null;
+  }
+}

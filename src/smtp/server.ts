@@ -12,7 +12,7 @@ import { RecipientRouter } from '../delivery/router.js';
 import { ingest } from '../delivery/ingest.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
-import { upgradeToTls } from '../protocol/tls.js';
+import { switchToTls } from '../protocol/tls.js';
 import { DataReader, type DataResult } from './data.js';
 import { R, formatReply } from './replies.js';
 import { SmtpSession, wire, type DataFinish, type SessionSettings, type Step } from './session.js';
@@ -73,7 +73,18 @@ class SmtpConnection {
   private onData(chunk: Buffer): void {
     if (this.mode === 'closed') return;
     this.input.push(chunk);
-    this.pump();
+    this.guarded(() => this.pump());
+  }
+
+  /** A bug in one session must end that session, never the process (nor lose acknowledged mail). */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.context.log.error({ err: String(error) }, 'smtp session failed');
+      this.mode = 'closed';
+      this.socket.destroy();
+    }
   }
 
   /** Process as much buffered input as the current mode allows, then write the replies at once. */
@@ -186,10 +197,12 @@ class SmtpConnection {
   private finishData(finish: DataFinish): void {
     if (this.mode === 'closed') return;
     this.mode = 'command';
-    this.apply(this.session.dataFinished(finish));
-    if (this.shutdownRequested && this.mode === 'command') this.apply(this.session.shuttingDown());
-    if (this.mode === 'command') this.socket.resume();
-    this.pump();
+    this.guarded(() => {
+      this.apply(this.session.dataFinished(finish));
+      if (this.shutdownRequested && this.mode === 'command') this.apply(this.session.shuttingDown());
+      if (this.mode === 'command') this.socket.resume();
+      this.pump();
+    });
   }
 
   private startTls(): void {
@@ -198,21 +211,15 @@ class SmtpConnection {
     // must not be acted on after it (CVE-2011-0411).
     this.input.discard();
     this.mode = 'busy';
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.setTimeout(0);
-    upgradeToTls(plain as net.Socket, this.context.tls).then(
-      (secure) => {
-        if (this.mode === 'closed') return secure.destroy();
-        this.socket = secure;
-        this.attach(secure);
-        secure.once('close', () => plain.destroy());
-        this.session.tlsStarted();
-        this.input.discard();
-        this.mode = 'command';
-      },
-      () => plain.destroy(),
-    );
+    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+      if (!secure) return;
+      if (this.mode === 'closed') return void secure.destroy();
+      this.socket = secure;
+      this.attach(secure);
+      this.session.tlsStarted();
+      this.input.discard();
+      this.mode = 'command';
+    });
   }
 
   private onIdle(): void {
