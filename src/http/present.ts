@@ -1,43 +1,9 @@
 /**
- * The store's records as the API shows them (the shapes `openapi.ts` declares): times as
- * ISO 8601 strings, `seen` as a boolean next to the full flag list. The listing path runs this
+ * The store's records as the API shows them (api-types.ts). The listing path runs this
  * for every row of every page, so it is plain property copying and nothing more.
  */
-import type { Address, Envelope, Flag, MessageSummary, StoredMessage } from '../store/types.js';
-
-export interface ApiSummary {
-  id: number;
-  inbox: string;
-  from: Address | null;
-  to: Address[];
-  subject: string;
-  date: string | null;
-  receivedAt: string;
-  size: number;
-  preview: string;
-  attachments: number;
-  seen: boolean;
-  flags: Flag[];
-}
-
-export interface ApiAttachment {
-  index: number;
-  filename: string | null;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  disposition: string;
-}
-
-export interface ApiMessage extends Omit<ApiSummary, 'attachments'> {
-  headers: Array<{ name: string; value: string }>;
-  text: string;
-  html: string;
-  attachments: ApiAttachment[];
-  links: string[];
-  codes: string[];
-  envelope: Envelope;
-}
+import type { MessageSummary, StoredMessage } from '../store/types.js';
+import type { ApiMessage, ApiSummary } from './api-types.js';
 
 export function presentSummary(m: MessageSummary): ApiSummary {
   return {

@@ -12,6 +12,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ServerContext } from '../app.js';
+import { countSession, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -54,12 +55,10 @@ class ImapConnection {
     this.socket = socket;
     this.session = new ImapSession(settings, services);
     this.session.onUpdate = () => void this.pump();
-    context.metrics.sessionsOpen.inc({ protocol: 'imap' });
-    socket.once('close', () => {
+    countSession(socket, context.metrics, 'imap', () => {
       this.mode = 'closed';
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.session.dispose();
-      context.metrics.sessionsOpen.dec({ protocol: 'imap' });
     });
     this.attach(socket);
     const timeoutMs = context.config.imapIdleTimeoutMs;
@@ -68,8 +67,8 @@ class ImapConnection {
   }
 
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => socket.destroy());
+    // No socket idle timer: the autologout timer is reset only by what the client sends.
+    watchSocket(socket, { onData: (chunk) => this.onData(chunk) });
   }
 
   private onData(chunk: Buffer): void {
@@ -138,18 +137,13 @@ class ImapConnection {
   }
 
   private startTls(): void {
-    // Anything sent after STARTTLS came in plaintext before the handshake and must not be
-    // acted on after it (RFC 3501 §6.2.1, CVE-2011-0411).
-    this.input.discard();
     this.framer.reset();
     this.mode = 'tls';
-    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+    void switchToTls(this.socket as net.Socket, this.context.tls, this.input, () => this.mode === 'closed').then((secure) => {
       if (!secure) return;
-      if (this.mode === 'closed') return void secure.destroy();
       this.socket = secure;
       this.attach(secure);
       this.session.tlsStarted();
-      this.input.discard();
       this.mode = 'command';
     });
   }

@@ -10,8 +10,8 @@
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { TextDecoder } from 'node:util';
 import type { ServerContext } from '../app.js';
+import { countSession, guarded, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -34,7 +34,6 @@ const MAX_UNSENT_BYTES = 1024 * 1024;
 /** A client that never closes its side after our close must not hold the slot. */
 const CLOSE_LINGER_MS = 2000;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * 'command': reading command lines; 'effect': a store or login call is in flight; 'drain': the
@@ -61,11 +60,9 @@ class Pop3Connection {
   ) {
     this.socket = socket;
     this.session = new Pop3Session(settings);
-    context.metrics.sessionsOpen.inc({ protocol: 'pop3' });
-    socket.once('close', () => {
+    countSession(socket, context.metrics, 'pop3', () => {
       this.mode = 'closed';
       this.releaseLease();
-      context.metrics.sessionsOpen.dec({ protocol: 'pop3' });
     });
     this.attach(socket);
     this.apply(this.session.greeting());
@@ -73,12 +70,10 @@ class Pop3Connection {
   }
 
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => socket.destroy());
-    // A listener with `on`, not setTimeout's one-shot callback: an expiry ignored while the store
-    // works must not disarm the timer for the rest of the session.
-    socket.setTimeout(this.context.config.pop3IdleTimeoutMs);
-    socket.on('timeout', () => this.onIdle());
+    watchSocket(socket, {
+      onData: (chunk) => this.onData(chunk),
+      idle: { timeoutMs: this.context.config.pop3IdleTimeoutMs, onIdle: () => this.onIdle() },
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -87,15 +82,11 @@ class Pop3Connection {
     if (this.mode === 'command') this.guarded(() => this.pump());
   }
 
-  /** A bug in one session must end that session, never the process. */
   private guarded(work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.context.log.error({ err: String(error) }, 'pop3 session failed');
+    guarded(work, this.context.log, 'pop3', () => {
       this.mode = 'closed';
       this.socket.destroy();
-    }
+    });
   }
 
   /** Run buffered command lines until one starts an effect, then write the replies at once. */
@@ -109,20 +100,9 @@ class Pop3Connection {
           break;
         }
       }
-      const framed = this.input.readLine(MAX_AUTH_LINE_BYTES);
+      const framed = this.input.readTextLine(MAX_AUTH_LINE_BYTES);
       if (!framed) break;
-      if (framed.kind !== 'line') {
-        this.apply(this.session.lineError(framed.kind));
-        continue;
-      }
-      let line: string;
-      try {
-        line = utf8.decode(framed.line);
-      } catch {
-        this.apply(this.session.lineError('bad-utf8'));
-        continue;
-      }
-      this.apply(this.session.line(line));
+      this.apply(framed.kind === 'line' ? this.session.line(framed.text) : this.session.lineError(framed.kind));
     }
     this.flush();
   }
@@ -247,17 +227,12 @@ class Pop3Connection {
 
   private startTls(): void {
     this.flush();
-    // Anything the client sent after STLS was sent in plaintext before the handshake and must
-    // not be acted on after it (RFC 2595 §4, CVE-2011-0411).
-    this.input.discard();
     this.mode = 'tls';
-    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+    void switchToTls(this.socket as net.Socket, this.context.tls, this.input, () => this.mode === 'closed').then((secure) => {
       if (!secure) return;
-      if (this.mode === 'closed') return void secure.destroy();
       this.socket = secure;
       this.attach(secure);
       this.session.tlsStarted();
-      this.input.discard();
       this.guarded(() => this.resume());
     });
   }

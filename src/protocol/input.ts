@@ -8,6 +8,11 @@
  * content (the SMTP DATA scanner), so a session can switch mode mid-chunk without copying.
  */
 
+/** A command line decoded as UTF-8 (RFC 6531 / RFC 6856), or why there is none. */
+export type TextLineResult = { kind: 'line'; text: string } | { kind: 'too-long' | 'bare-newline' | 'bad-utf8' };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export type LineResult =
   | { kind: 'line'; line: Buffer }
   /** The line exceeded the cap; its bytes were discarded. */
@@ -81,6 +86,17 @@ export class InputBuffer {
       return { kind: 'line', line };
     }
     return null;
+  }
+
+  /** The next line as text; invalid UTF-8 is reported, never replaced. */
+  readTextLine(maxLineBytes: number): TextLineResult | null {
+    const framed = this.readLine(maxLineBytes);
+    if (!framed || framed.kind !== 'line') return framed;
+    try {
+      return { kind: 'line', text: utf8.decode(framed.line) };
+    } catch {
+      return { kind: 'bad-utf8' };
+    }
   }
 
   /** Exactly `count` bytes, or null until that many are buffered. */

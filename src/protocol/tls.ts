@@ -63,18 +63,28 @@ export function upgradeToTls(socket: Socket, context: tls.SecureContext, handsha
 }
 
 /**
- * What every protocol does at STARTTLS/STLS once it has discarded buffered plaintext: stop
- * listening to the plaintext socket, upgrade it, and tie the two sockets' lifetimes together.
- * Resolves with the TLS socket, or null if the handshake failed (the connection is then closed).
+ * What every protocol does after answering STARTTLS/STLS: throw away what the client sent in
+ * plaintext behind the command, which must never be acted on after the handshake (RFC 3207 §4.2,
+ * RFC 2595 §4, RFC 3501 §6.2.1; CVE-2011-0411), stop listening to the plaintext socket, upgrade
+ * it, and tie the two sockets' lifetimes together. Resolves with the TLS socket, or null if the
+ * handshake failed or the session was closed meanwhile (`isClosed`); the connection is then closed.
  */
-export async function switchToTls(plain: Socket, context: tls.SecureContext): Promise<tls.TLSSocket | null> {
+export async function switchToTls(
+  plain: Socket,
+  context: tls.SecureContext,
+  buffered: { discard(): void },
+  isClosed: () => boolean,
+): Promise<tls.TLSSocket | null> {
+  buffered.discard();
   plain.removeAllListeners('data');
   plain.removeAllListeners('timeout');
   plain.setTimeout(0); // the handshake has its own deadline
   try {
     const secure = await upgradeToTls(plain, context);
     secure.once('close', () => plain.destroy());
-    return secure;
+    if (!isClosed()) return secure;
+    secure.destroy();
+    return null;
   } catch {
     plain.destroy();
     return null;

@@ -6,10 +6,10 @@
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { TextDecoder } from 'node:util';
 import type { ServerContext } from '../app.js';
 import { RecipientRouter } from '../delivery/router.js';
 import { ingest } from '../delivery/ingest.js';
+import { countSession, guarded, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -22,8 +22,6 @@ export const MAX_COMMAND_LINE_BYTES = 2048;
 const MAX_ERRORS = 10;
 /** Stop reading from a client that does not read our replies once this much is unsent. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 let queueCounter = 0;
 function nextQueueId(): string {
@@ -51,23 +49,17 @@ class SmtpConnection {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.session = new SmtpSession(settings);
-    context.metrics.sessionsOpen.inc({ protocol: 'smtp' });
-    socket.once('close', () => {
-      this.mode = 'closed';
-      context.metrics.sessionsOpen.dec({ protocol: 'smtp' });
-    });
+    countSession(socket, context.metrics, 'smtp', () => (this.mode = 'closed'));
     this.attach(socket);
     this.send(this.session.greeting());
     this.flush();
   }
 
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => socket.destroy());
-    // on(), not setTimeout's callback (a once-listener): an idle event ignored while the store
-    // works must not disarm the ones after it.
-    socket.setTimeout(this.context.config.smtpIdleTimeoutMs);
-    socket.on('timeout', () => this.onIdle());
+    watchSocket(socket, {
+      onData: (chunk) => this.onData(chunk),
+      idle: { timeoutMs: this.context.config.smtpIdleTimeoutMs, onIdle: () => this.onIdle() },
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -76,35 +68,20 @@ class SmtpConnection {
     this.guarded(() => this.pump());
   }
 
-  /** A bug in one session must end that session, never the process (nor lose acknowledged mail). */
   private guarded(work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.context.log.error({ err: String(error) }, 'smtp session failed');
+    guarded(work, this.context.log, 'smtp', () => {
       this.mode = 'closed';
       this.socket.destroy();
-    }
+    });
   }
 
   /** Process as much buffered input as the current mode allows, then write the replies at once. */
   private pump(): void {
     while (this.mode === 'command' || this.mode === 'data') {
       if (this.mode === 'command') {
-        const framed = this.input.readLine(MAX_COMMAND_LINE_BYTES);
+        const framed = this.input.readTextLine(MAX_COMMAND_LINE_BYTES);
         if (!framed) break;
-        if (framed.kind !== 'line') {
-          this.apply(this.session.lineError(framed.kind));
-          continue;
-        }
-        let line: string;
-        try {
-          line = utf8.decode(framed.line);
-        } catch {
-          this.apply(this.session.lineError('bad-utf8'));
-          continue;
-        }
-        this.apply(this.session.command(line));
+        this.apply(framed.kind === 'line' ? this.session.command(framed.text) : this.session.lineError(framed.kind));
       } else {
         if (this.input.size === 0) break;
         const result = this.data!.feed(this.input.takeAll());
@@ -207,17 +184,12 @@ class SmtpConnection {
 
   private startTls(): void {
     this.flush();
-    // Anything the client sent after STARTTLS was sent in plaintext before the handshake and
-    // must not be acted on after it (CVE-2011-0411).
-    this.input.discard();
     this.mode = 'busy';
-    void switchToTls(this.socket as net.Socket, this.context.tls).then((secure) => {
+    void switchToTls(this.socket as net.Socket, this.context.tls, this.input, () => this.mode === 'closed').then((secure) => {
       if (!secure) return;
-      if (this.mode === 'closed') return void secure.destroy();
       this.socket = secure;
       this.attach(secure);
       this.session.tlsStarted();
-      this.input.discard();
       this.mode = 'command';
     });
   }

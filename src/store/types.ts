@@ -20,23 +20,11 @@
  * Every engine must pass `test/store/conformance.ts` unchanged.
  */
 
+import type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody } from '../mail/model.js';
+
+export type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody };
+
 export type MessageId = number;
-
-export interface Address {
-  name: string;
-  address: string;
-}
-
-/** The SMTP envelope, as the client gave it. */
-export interface Envelope {
-  /** Reverse path; '' for the null sender `<>`. */
-  mailFrom: string;
-  /** Forward paths as given (full addresses, +tags kept). */
-  rcptTo: string[];
-  remoteAddress: string;
-  helo: string;
-  tls: boolean;
-}
 
 /** What a transport hands the store. */
 export interface NewMessage {
@@ -54,9 +42,6 @@ export interface NewMessage {
   dateMs: number | null;
 }
 
-/** Flags shared by every protocol: IMAP system flags, POP3 deletion, the web UI's "seen". */
-export type Flag = 'seen' | 'answered' | 'flagged' | 'deleted' | 'draft';
-export const ALL_FLAGS: readonly Flag[] = ['seen', 'answered', 'flagged', 'deleted', 'draft'];
 
 export interface MessageSummary {
   id: MessageId;
@@ -75,31 +60,6 @@ export interface MessageSummary {
   flags: Flag[];
 }
 
-export interface Header {
-  name: string;
-  value: string;
-}
-
-export interface AttachmentInfo {
-  index: number;
-  filename: string | null;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  /** 'attachment' or 'inline'. */
-  disposition: string;
-}
-
-/** The full MIME parse of a body. */
-export interface ParsedBody {
-  headers: Header[];
-  text: string;
-  html: string;
-  attachments: AttachmentInfo[];
-  links: string[];
-  codes: string[];
-  preview: string;
-}
 
 export interface StoredMessage extends MessageSummary {
   envelope: Envelope;

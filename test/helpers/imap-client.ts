@@ -5,7 +5,8 @@
  * Text is decoded as latin1 so literal lengths and bytes stay exact.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { ReceivedBytes } from './received.js';
 import { RawSmtpClient, sendMail } from './smtp-client.js';
 
 export interface TaggedResult {
@@ -18,31 +19,11 @@ export interface TaggedResult {
 }
 
 export class RawImapClient {
-  private buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
-  private closed = false;
+  private readonly received = new ReceivedBytes();
   private counter = 0;
 
   private constructor(public socket: net.Socket | tls.TLSSocket) {
-    this.listen(socket);
-  }
-
-  private listen(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.received.listen(socket);
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RawImapClient> {
@@ -69,53 +50,36 @@ export class RawImapClient {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.received.closed;
   }
 
   /** Unread bytes, as text. */
   get pending(): string {
-    return this.buffer.toString('latin1');
+    return this.received.bytes.toString('latin1');
   }
 
   write(data: string | Buffer): void {
     this.socket.write(data);
   }
 
-  private async waitForData(deadline: number): Promise<void> {
-    if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.pending)}`);
-    if (Date.now() > deadline) throw new Error(`no response in time; unread: ${JSON.stringify(this.pending)}`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
   /** The next whole response (one line plus any literals it announces), without the final CRLF. */
-  async response(timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const taken = this.take();
-      if (taken !== null) return taken;
-      await this.waitForData(deadline);
-    }
+  response(timeoutMs = 10_000): Promise<string> {
+    return this.received.waitFor(() => this.take(), 'response', timeoutMs);
   }
 
   private take(): string | null {
     let offset = 0;
     for (;;) {
-      const end = this.buffer.indexOf('\r\n', offset);
+      const buffer = this.received.bytes;
+      const end = buffer.indexOf('\r\n', offset);
       if (end === -1) return null;
-      const literal = /\{(\d+)\}$/.exec(this.buffer.toString('latin1', offset, end));
+      const literal = /\{(\d+)\}$/.exec(buffer.toString('latin1', offset, end));
       if (!literal) {
-        const text = this.buffer.toString('latin1', 0, end);
-        this.buffer = this.buffer.subarray(end + 2);
-        return text;
+        this.received.consume(end + 2);
+        return buffer.toString('latin1', 0, end);
       }
       const next = end + 2 + Number(literal[1]);
-      if (this.buffer.length < next) return null;
+      if (buffer.length < next) return null;
       offset = next;
     }
   }
@@ -143,28 +107,11 @@ export class RawImapClient {
 
   /** Upgrade this connection to TLS (after the server's OK to STARTTLS). */
   async startTls(): Promise<void> {
-    this.socket.removeAllListeners('data');
-    this.buffer = Buffer.alloc(0);
-    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ socket: this.socket as net.Socket, rejectUnauthorized: false }, () => resolve(s));
-      s.once('error', reject);
-    });
-    this.socket = secure;
-    this.listen(secure);
+    this.socket = await this.received.upgrade(this.socket as net.Socket);
   }
 
-  async closedByServer(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  closedByServer(timeoutMs = 10_000): Promise<void> {
+    return this.received.closedByServer(timeoutMs);
   }
 
   close(): void {

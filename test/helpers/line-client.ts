@@ -5,34 +5,15 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { ReceivedBytes } from './received.js';
 
 export class RawLineClient {
-  private buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
-  private closed = false;
+  private readonly received = new ReceivedBytes();
   private socket: net.Socket;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
-    this.listen(socket);
-  }
-
-  private listen(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.received.listen(socket);
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RawLineClient> {
@@ -49,44 +30,27 @@ export class RawLineClient {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.received.closed;
   }
 
   /** Bytes received and not yet read. */
   get unread(): Buffer {
-    return this.buffer;
+    return this.received.bytes;
   }
 
   write(data: string | Buffer): void {
     this.socket.write(data);
   }
 
-  private async waitFor<T>(take: () => T | null, what: string, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = take();
-      if (value !== null) return value;
-      if (this.closed) throw new Error(`connection closed waiting for ${what}; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-      if (Date.now() > deadline) throw new Error(`no ${what} in ${timeoutMs} ms; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
   /** The next line, without its CRLF (decoded as UTF-8). */
   async line(timeoutMs = 10_000): Promise<string> {
-    return this.waitFor(
+    return this.received.waitFor(
       () => {
-        const end = this.buffer.indexOf('\r\n');
+        const buffer = this.received.bytes;
+        const end = buffer.indexOf('\r\n');
         if (end === -1) return null;
-        const line = this.buffer.subarray(0, end).toString('utf8');
-        this.buffer = this.buffer.subarray(end + 2);
-        return line;
+        this.received.consume(end + 2);
+        return buffer.subarray(0, end).toString('utf8');
       },
       'line',
       timeoutMs,
@@ -98,14 +62,15 @@ export class RawLineClient {
    * meant them, dot-stuffing removed, each line with its CRLF; `wire` is what was received.
    */
   async body(timeoutMs = 10_000): Promise<{ content: Buffer; wire: Buffer; lines: string[] }> {
-    return this.waitFor(
+    return this.received.waitFor(
       () => {
-        const atStart = this.buffer.subarray(0, 3).equals(Buffer.from('.\r\n'));
-        const end = atStart ? 0 : this.buffer.indexOf('\r\n.\r\n');
+        const buffer = this.received.bytes;
+        const atStart = buffer.subarray(0, 3).equals(Buffer.from('.\r\n'));
+        const end = atStart ? 0 : buffer.indexOf('\r\n.\r\n');
         if (end === -1) return null;
         const wireLength = atStart ? 3 : end + 5;
-        const wire = this.buffer.subarray(0, wireLength);
-        this.buffer = this.buffer.subarray(wireLength);
+        const wire = buffer.subarray(0, wireLength);
+        this.received.consume(wireLength);
         const stuffed = wire.subarray(0, wireLength - 3);
         const parts: Buffer[] = [];
         let start = 0;
@@ -144,15 +109,7 @@ export class RawLineClient {
 
   /** Upgrade this connection to TLS (after the server's +OK to STLS). */
   async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ socket: plain, rejectUnauthorized: false }, () => resolve(s));
-      s.once('error', reject);
-    });
-    this.socket = secure;
-    this.listen(secure);
+    this.socket = await this.received.upgrade(this.socket);
   }
 
   get encrypted(): boolean {
@@ -170,7 +127,7 @@ export class RawLineClient {
 
   /** Resolves when the server has closed the connection. */
   async closedByServer(timeoutMs = 10_000): Promise<void> {
-    await this.waitFor(() => (this.closed ? true : null), 'close', timeoutMs);
+    await this.received.closedByServer(timeoutMs);
   }
 
   close(): void {

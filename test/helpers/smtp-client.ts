@@ -3,6 +3,7 @@
  * aware). Tests read like transcripts: `await c.send('MAIL FROM:<a@b>')` → `550 5.7.1 …`.
  */
 import net from 'node:net';
+import { ReceivedBytes } from './received.js';
 
 export interface SmtpReply {
   code: number;
@@ -13,26 +14,10 @@ export interface SmtpReply {
 }
 
 export class RawSmtpClient {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  private closed = false;
+  private readonly received = new ReceivedBytes();
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString('utf8');
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.received.listen(socket);
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RawSmtpClient> {
@@ -49,7 +34,7 @@ export class RawSmtpClient {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.received.closed;
   }
 
   /** Write raw bytes (no CRLF added). */
@@ -58,35 +43,23 @@ export class RawSmtpClient {
   }
 
   /** The next complete reply; rejects on close or after `timeoutMs`. */
-  async reply(timeoutMs = 10_000): Promise<SmtpReply> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const parsed = this.takeReply();
-      if (parsed) return parsed;
-      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer)}`);
-      if (Date.now() > deadline) throw new Error(`no reply in ${timeoutMs} ms; unread: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  reply(timeoutMs = 10_000): Promise<SmtpReply> {
+    return this.received.waitFor(() => this.takeReply(), 'reply', timeoutMs);
   }
 
   private takeReply(): SmtpReply | null {
+    const buffer = this.received.bytes;
     const lines: string[] = [];
     let offset = 0;
     for (;;) {
-      const end = this.buffer.indexOf('\r\n', offset);
+      const end = buffer.indexOf('\r\n', offset);
       if (end === -1) return null;
-      const line = this.buffer.slice(offset, end);
+      const line = buffer.toString('utf8', offset, end);
       offset = end + 2;
       lines.push(line);
       if (line[3] !== '-') {
-        const text = this.buffer.slice(0, offset);
-        this.buffer = this.buffer.slice(offset);
+        const text = buffer.toString('utf8', 0, offset);
+        this.received.consume(offset);
         return { code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text };
       }
     }
@@ -99,18 +72,8 @@ export class RawSmtpClient {
   }
 
   /** Resolves when the server has closed the connection. */
-  async closedByServer(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  closedByServer(timeoutMs = 10_000): Promise<void> {
+    return this.received.closedByServer(timeoutMs);
   }
 
   close(): void {

@@ -1,43 +1,8 @@
 /** The JSON API as the UI uses it (shapes as in /api/v1/openapi.json). */
 
-export interface Address {
-  name: string;
-  address: string;
-}
+import type { Address, ApiMessage as Message, ApiSummary as Summary, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
 
-export interface Summary {
-  id: number;
-  inbox: string;
-  from: Address | null;
-  to: Address[];
-  subject: string;
-  date: string | null;
-  receivedAt: string;
-  size: number;
-  preview: string;
-  attachments: number;
-  seen: boolean;
-  flags: string[];
-}
-
-export interface Attachment {
-  index: number;
-  filename: string | null;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  disposition: string;
-}
-
-export interface Message extends Omit<Summary, 'attachments'> {
-  headers: Array<{ name: string; value: string }>;
-  text: string;
-  html: string;
-  attachments: Attachment[];
-  links: string[];
-  codes: string[];
-  envelope: { mailFrom: string; rcptTo: string[]; remoteAddress: string; helo: string; tls: boolean };
-}
+export type { Address, Attachment, Message, Summary };
 
 export class ApiError extends Error {
   constructor(

@@ -1,0 +1,28 @@
+/**
+ * The JSON shapes of /api/v1 (those `openapi.ts` declares), in one place for the server that
+ * produces them and the web UI that reads them. Times are ISO 8601 strings; `seen` stands next
+ * to the full flag list.
+ */
+import type { Address, AttachmentInfo, Envelope, Flag, ParsedBody } from '../mail/model.js';
+
+export type { Address, AttachmentInfo };
+
+export interface ApiSummary {
+  id: number;
+  inbox: string;
+  from: Address | null;
+  to: Address[];
+  subject: string;
+  date: string | null;
+  receivedAt: string;
+  size: number;
+  preview: string;
+  attachments: number;
+  seen: boolean;
+  flags: Flag[];
+}
+
+/** A whole message: its summary, the full MIME parse (less the preview) and the envelope. */
+export interface ApiMessage extends Omit<ApiSummary, 'attachments'>, Omit<ParsedBody, 'preview'> {
+  envelope: Envelope;
+}
