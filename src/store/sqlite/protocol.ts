@@ -5,7 +5,7 @@ import type { FlagOperation, MessageId, NewMessage, RetentionPolicy } from '../t
 export interface WriterInit {
   path: string;
   retention: RetentionPolicy;
-  /** To the indexer: poked after each commit that added bodies; index results come back on it. */
+  /** To the indexer: told of each commit (see Committed); index results come back on it. */
   indexerPort: MessagePort;
 }
 
@@ -44,6 +44,12 @@ export type WriteResult =
   | { kind: 'append'; ids: MessageId[]; evicted: Removed[] }
   | { kind: 'setFlags'; changed: FlagChange[] }
   | { kind: 'removed'; removed: Removed[] };
+
+/** writer → indexer after each commit: parse what was appended, checkpoint what was written. */
+export interface Committed {
+  type: 'committed';
+  appended: boolean;
+}
 
 /** main → writer, and indexer → writer ('index') */
 export type ToWriter = { type: 'op'; seq: number; op: WriteOp } | { type: 'index'; entries: IndexEntry[] } | { type: 'close' };

@@ -9,16 +9,20 @@
  *
  * The full MIME parse of new bodies happens in the indexer worker (indexer.ts); its results
  * arrive here as 'index' messages and are stored in the next batch like any other write.
+ * The indexer also checkpoints the WAL, so the copy of pages into the database file and its
+ * sync happen beside this thread's commits instead of inside one of them.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
-import type { FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { Committed, FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { searchableAddresses } from './rows.js';
 import { configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
+/** 32 MiB of 4 KiB pages: far more than the indexer's checkpoints let accumulate. */
+const FALLBACK_CHECKPOINT_PAGES = 8192;
 
 const port = parentPort;
 if (!port) throw new Error('writer.ts must run as a worker thread');
@@ -32,6 +36,9 @@ let db: Database.Database;
 try {
   db = new Database(init.path);
   configure(db, { synchronous: 'FULL' });
+  // Checkpoints are the indexer's job; this thread takes one only if the WAL outgrows this
+  // many pages (the indexer stopped or fell far behind), which bounds the WAL either way.
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
   const uidValidity = migrate(db);
   post({ type: 'ready', uidValidity });
 } catch (error) {
@@ -68,6 +75,22 @@ const sql = {
   storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ?'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
+
+/** Transaction control, prepared once: `exec` would compile each statement on every batch. */
+const tx = {
+  begin: db.prepare('BEGIN IMMEDIATE'),
+  commit: db.prepare('COMMIT'),
+  rollback: db.prepare('ROLLBACK'),
+  savepoint: (name: string) => ({
+    open: db.prepare(`SAVEPOINT ${name}`),
+    release: db.prepare(`RELEASE ${name}`),
+    undo: db.prepare(`ROLLBACK TO ${name}`),
+  }),
+  syncFull: db.prepare('PRAGMA synchronous = FULL'),
+  syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+};
+const opSavepoint = tx.savepoint('op');
+const indexSavepoint = tx.savepoint('indexed');
 
 /** Raw bytes held, kept here rather than summed per retention pass. */
 let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
@@ -201,44 +224,47 @@ function flush(): void {
   const outcomes: FromWriter[] = [];
   // A batch of index results only is derived data, rebuilt from the raw bytes if lost: no sync.
   const derivedOnly = batch.length === 0;
-  if (derivedOnly) db.pragma('synchronous = NORMAL');
+  if (derivedOnly) tx.syncNormal.run();
   try {
-    db.exec('BEGIN IMMEDIATE');
+    tx.begin.run();
     for (const { seq, op } of batch) {
-      db.exec('SAVEPOINT op');
-      try {
-        outcomes.push({ type: 'done', seq, result: apply(op) });
-        db.exec('RELEASE op');
-      } catch (error) {
-        db.exec('ROLLBACK TO op');
-        db.exec('RELEASE op');
-        outcomes.push({ type: 'failed', seq, error: String(error) });
-      }
+      const outcome = inSavepoint(opSavepoint, () => apply(op));
+      outcomes.push(outcome.ok ? { type: 'done', seq, result: outcome.value } : { type: 'failed', seq, error: outcome.error });
     }
     if (indexed.length > 0) {
       // Derived data: a failure here loses only freshness of the index, never a write.
-      db.exec('SAVEPOINT indexed');
-      try {
-        storeIndex(indexed);
-        db.exec('RELEASE indexed');
-      } catch (error) {
-        db.exec('ROLLBACK TO indexed');
-        db.exec('RELEASE indexed');
-        post({ type: 'fatal', error: `storing index results failed: ${String(error)}` });
-      }
+      const outcome = inSavepoint(indexSavepoint, () => storeIndex(indexed));
+      if (!outcome.ok) post({ type: 'fatal', error: `storing index results failed: ${outcome.error}` });
     }
-    db.exec('COMMIT');
+    tx.commit.run();
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (db.inTransaction) tx.rollback.run();
     totalBytes = sql.totalBytes.get()?.bytes ?? 0;
     for (const { seq } of batch) post({ type: 'failed', seq, error: String(error) });
     return;
   } finally {
-    if (derivedOnly) db.pragma('synchronous = FULL');
+    if (derivedOnly) tx.syncFull.run();
   }
   for (const outcome of outcomes) post(outcome);
-  if (batch.some(({ op }) => op.kind === 'append')) init.indexerPort.postMessage('more');
+  const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append') };
+  init.indexerPort.postMessage(note);
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Run `work` in a savepoint: on an error only its own changes are undone, the batch goes on. */
+function inSavepoint<T>(savepoint: ReturnType<typeof tx.savepoint>, work: () => T): Outcome<T> {
+  savepoint.open.run();
+  try {
+    const value = work();
+    savepoint.release.run();
+    return { ok: true, value };
+  } catch (error) {
+    savepoint.undo.run();
+    savepoint.release.run();
+    return { ok: false, error: String(error) };
+  }
 }
 
 function schedule(): void {
