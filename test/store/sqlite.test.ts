@@ -1,8 +1,12 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MemoryEventBus } from '../../src/events/bus.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { storeConformance } from './conformance.js';
+import { message, storeConformance } from './conformance.js';
 
 storeConformance('sqlite', {
   async create(retention, events) {
@@ -11,4 +15,85 @@ storeConformance('sqlite', {
     const open = () => SqliteStore.open({ path, retention, events });
     return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   },
+});
+
+/** The version 1 layout, as the first release of the store wrote it: raw bytes inline in `bodies`. */
+const VERSION_1_DDL = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE bodies (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, raw BLOB NOT NULL, size INTEGER NOT NULL, received_at INTEGER NOT NULL,
+  mail_from TEXT NOT NULL, rcpt_to TEXT NOT NULL, remote_address TEXT NOT NULL, helo TEXT NOT NULL, tls INTEGER NOT NULL,
+  from_json TEXT, to_json TEXT NOT NULL, subject TEXT NOT NULL, date INTEGER,
+  preview TEXT NOT NULL DEFAULT '', attachments INTEGER NOT NULL DEFAULT 0, parsed INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX bodies_unparsed ON bodies(id) WHERE parsed = 0;
+CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, inbox TEXT NOT NULL, body_id INTEGER NOT NULL, flags INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX messages_by_inbox ON messages(inbox, id);
+CREATE INDEX messages_by_body ON messages(body_id);
+CREATE TABLE inboxes (name TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE bodies_fts USING fts5(subject, addresses, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO meta VALUES ('schema_version', '1'), ('uid_validity', '4242');
+`;
+
+describe('SQLite store: data dirs from earlier versions', () => {
+  it('upgrades a version 1 data dir in place: every message, its bytes, flags and search, and ids keep ascending', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-v1-'));
+    const path = join(dir, 'tidemail.db');
+    try {
+      const old = new Database(path);
+      old.pragma('journal_mode = WAL');
+      old.exec(VERSION_1_DDL);
+      const sample = message(['legacy'], 'Quarterly report');
+      const addBody = old.prepare(
+        `INSERT INTO bodies (raw, size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date)
+         VALUES (?, ?, ?, 'ann@example.test', '["legacy@tidemail.test"]', '127.0.0.1', 'test', 0, ?, ?, ?, NULL)`,
+      );
+      for (const [id, subject] of [[1, 'Quarterly report'], [2, 'Newest, deleted later']] as const) {
+        addBody.run(sample.raw, sample.raw.length, sample.receivedAtMs, JSON.stringify(sample.from), JSON.stringify(sample.to), subject);
+        old.prepare('INSERT INTO messages (inbox, body_id, flags) VALUES (?, ?, ?)').run('legacy', id, id === 1 ? 1 : 0);
+        old.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)').run(id, subject, 'Ann ann@example.test', '');
+      }
+      old.exec("INSERT INTO inboxes VALUES ('legacy', 1); DELETE FROM messages WHERE body_id = 2; DELETE FROM bodies WHERE id = 2; DELETE FROM bodies_fts WHERE rowid = 2;");
+      old.close();
+
+      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() });
+      try {
+        assert.equal(store.uidValidity(), 4242);
+        const page = await store.list('legacy', { limit: 10, offset: 0 });
+        assert.deepEqual(page.messages.map((m) => [m.id, m.subject, m.flags]), [[1, 'Quarterly report', ['seen']]]);
+        assert.deepEqual(await store.raw(1), sample.raw);
+        assert.equal((await store.get(1))?.parsed.text.trim(), 'Hello there.');
+        assert.deepEqual((await store.search({ text: 'quarterly', limit: 10 })).map((m) => m.id), [1]);
+        const [next] = await store.append(message(['legacy'], 'after the upgrade'));
+        assert.ok(next! > 1);
+        // The body id sequence survived: body 2 was deleted, so a new body must not reuse id 2.
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '2');
+        assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
+        check.close();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a data dir from a newer Tidemail with a clear error, and leaves it untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-v9-'));
+    const path = join(dir, 'tidemail.db');
+    try {
+      const future = new Database(path);
+      future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
+      future.close();
+      await assert.rejects(
+        SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() }),
+        /schema version 9; this Tidemail reads version 2/,
+      );
+      const check = new Database(path, { readonly: true });
+      assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

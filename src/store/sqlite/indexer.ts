@@ -13,6 +13,8 @@
  * is where SMTP clients wait for their 250.
  */
 import Database from 'better-sqlite3';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { parseBody } from '../../mail/parse.js';
 import type { Address } from '../types.js';
@@ -41,9 +43,11 @@ const writer: MessagePort = init.writerPort;
 
 // Read-write only for checkpoints: this connection never changes a row.
 const db = new Database(init.path);
+yieldToIngest();
 db.pragma('busy_timeout = 5000');
 const unparsed = db.prepare<[number, number], { id: number; raw: Buffer; subject: string; from_json: string | null; to_json: string }>(
-  'SELECT id, raw, subject, from_json, to_json FROM bodies WHERE parsed = 0 AND id > ? ORDER BY id LIMIT ?',
+  `SELECT b.id AS id, r.raw AS raw, b.subject AS subject, b.from_json AS from_json, b.to_json AS to_json
+   FROM bodies b JOIN raws r ON r.body_id = b.id WHERE b.parsed = 0 AND b.id > ? ORDER BY b.id LIMIT ?`,
 );
 
 /** Highest body id handed to the writer; bodies are never re-parsed within one run. */
@@ -84,6 +88,20 @@ async function catchUp(): Promise<void> {
     control.postMessage({ type: 'fatal', error: `indexer: ${String(error)}` });
   } finally {
     running = false;
+  }
+}
+
+/**
+ * Parsing is background work: on Linux, lower this thread's scheduling priority (nice 10) so that
+ * on a machine with few cores the SMTP and writer threads, whose clients are waiting, run first.
+ * Elsewhere, or if it is refused, the indexer runs at normal priority; the rests above still apply.
+ */
+function yieldToIngest(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId)) setPriority(threadId, 10);
+  } catch {
+    // not Linux, or not allowed: nothing to do
   }
 }
 

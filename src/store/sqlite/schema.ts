@@ -1,19 +1,23 @@
 /**
- * The SQLite layout. One row per received message in `bodies` (raw bytes stored once), one row
- * per inbox it went to in `messages` (its own id and flags). `inboxes` keeps counts so listing
- * totals and the per-inbox cap never count rows. `bodies_fts` is contentless: the text lives
- * in the raw bytes already, the index only has to answer "which rows".
+ * The SQLite layout. One row per received message in `bodies` (envelope and listing fields) with
+ * its raw bytes, stored once, in `raws`; one row per inbox it went to in `messages` (its own id
+ * and flags). `inboxes` keeps counts so listing totals and the per-inbox cap never count rows.
+ * `bodies_fts` is contentless: the text lives in the raw bytes already, the index only has to
+ * answer "which rows".
+ *
+ * The raw bytes live apart from the listing fields because SQLite rewrites a whole row when
+ * one column changes: with the bytes inline, storing a body's preview rewrote every overflow
+ * page of the message, and reading a listing row walked them.
  */
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (
   id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: the indexer walks bodies by ascending id
-  raw BLOB NOT NULL,
   size INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
   mail_from TEXT NOT NULL,
@@ -30,6 +34,7 @@ CREATE TABLE IF NOT EXISTS bodies (
   parsed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS bodies_unparsed ON bodies(id) WHERE parsed = 0;
+CREATE TABLE IF NOT EXISTS raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   inbox TEXT NOT NULL,
@@ -57,16 +62,41 @@ export function configure(db: Database.Database, options: ConnectionOptions): vo
   db.pragma('temp_store = MEMORY');
 }
 
-/** Create or check the schema; returns the store's UIDVALIDITY (random, fixed at creation). */
+/** Create, upgrade or check the schema; returns the store's UIDVALIDITY (random, fixed at creation). */
 export function migrate(db: Database.Database): number {
-  db.exec(DDL);
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const version = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const current = version.get('schema_version');
-  if (current && Number(current.value) !== SCHEMA_VERSION) {
+  if (current?.value === '1') db.transaction(() => upgradeFromVersion1(db))();
+  else if (current && Number(current.value) !== SCHEMA_VERSION) {
     throw new Error(`data dir holds schema version ${current.value}; this Tidemail reads version ${SCHEMA_VERSION}`);
   }
+  db.exec(DDL);
   const insert = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
   insert.run('schema_version', String(SCHEMA_VERSION));
   insert.run('uid_validity', String(randomInt(1, 2 ** 31)));
   return Number(version.get('uid_validity')?.value);
+}
+
+/** The listing columns of `bodies`, the same in versions 1 and 2. */
+const BODY_COLUMNS =
+  'id, size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date, preview, attachments, parsed';
+
+/**
+ * Version 1 kept the raw bytes in `bodies`. Move them to `raws` and rebuild `bodies` without
+ * them, keeping every id and the AUTOINCREMENT high-water mark (ids are never reused).
+ */
+function upgradeFromVersion1(db: Database.Database): void {
+  const sequence = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'bodies'").get()?.seq ?? 0;
+  db.exec(`
+    CREATE TABLE raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+    INSERT INTO raws (body_id, raw) SELECT id, raw FROM bodies;
+    ALTER TABLE bodies RENAME TO bodies_v1;
+    DROP INDEX IF EXISTS bodies_unparsed;
+  `);
+  db.exec(DDL);
+  db.exec(`INSERT INTO bodies (${BODY_COLUMNS}) SELECT ${BODY_COLUMNS} FROM bodies_v1; DROP TABLE bodies_v1;`);
+  const kept = db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'bodies'").run(sequence);
+  if (kept.changes === 0 && sequence > 0) db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('bodies', ?)").run(sequence);
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
 }

@@ -181,10 +181,10 @@ export class SqliteStore implements Store {
         'SELECT m.id AS id, b.size AS size, b.received_at AS received_at, m.flags AS flags FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? ORDER BY m.id',
       ),
       one: db.prepare<[number], SummaryRow & { raw: Buffer; mail_from: string; rcpt_to: string; remote_address: string; helo: string; tls: number }>(
-        `SELECT ${SUMMARY_COLUMNS}, b.raw AS raw, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
-         FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.id = ?`,
+        `SELECT ${SUMMARY_COLUMNS}, r.raw AS raw, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
+         FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?`,
       ),
-      raw: db.prepare<[number], { raw: Buffer }>('SELECT b.raw AS raw FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.id = ?'),
+      raw: db.prepare<[number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?'),
       search: db.prepare<[string, string | null, string | null, number], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
