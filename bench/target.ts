@@ -5,12 +5,18 @@
  * interfere with what is measured. Optional extra node flags (e.g. --cpu-prof) for profiling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+/** The Node flags `tidemail` runs with, from its `#!/usr/bin/env -S node …` line: measure what users run. */
+function cliNodeFlags(): string[] {
+  const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
+  return shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
+}
 const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -31,7 +37,7 @@ export interface Target {
 export async function startTarget(nodeFlags: string[] = []): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tidemail-bench-'));
   const listenArgs = LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']);
-  const child = spawn(process.execPath, [...nodeFlags, CLI, 'serve', ...listenArgs, '--data', dataDir, ...SERVE_FLAGS], {
+  const child = spawn(process.execPath, [...cliNodeFlags(), ...nodeFlags, CLI, 'serve', ...listenArgs, '--data', dataDir, ...SERVE_FLAGS], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -33,7 +33,12 @@ export class MemoryEventBus implements EventBus {
   private readonly recent: SequencedEvent[] = [];
   private seq = 0;
 
-  constructor(private readonly keepRecent = 10_000) {}
+  /**
+   * 2,000 events is minutes of history at an ordinary rate, and a reader that falls further
+   * behind is told to reload (SSE `reset`). Each held event carries a summary; 10,000 of them
+   * were ~10 MiB of live heap and more than twice that in RSS under a flood.
+   */
+  constructor(private readonly keepRecent = 2_000) {}
 
   publish(event: StoreEvent): void {
     const sequenced: SequencedEvent = { ...event, seq: ++this.seq };

@@ -12,7 +12,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ServerContext } from '../app.js';
-import { countSession, watchSocket } from '../protocol/connection.js';
+import { countSession, endSession, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -170,9 +170,7 @@ class ImapConnection {
   private close(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
-    this.socket.end();
-    // A client that never closes its side must not hold the slot.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    endSession(this.socket);
   }
 }
 

@@ -11,7 +11,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ServerContext } from '../app.js';
-import { countSession, guarded, watchSocket } from '../protocol/connection.js';
+import { countSession, endSession, guarded, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -31,8 +31,6 @@ import {
 const MAX_ERRORS = 10;
 /** Stop reading from a client that does not read our replies once this much is unsent. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
-/** A client that never closes its side after our close must not hold the slot. */
-const CLOSE_LINGER_MS = 2000;
 
 
 /**
@@ -256,8 +254,7 @@ class Pop3Connection {
     this.mode = 'closed';
     this.releaseLease();
     this.flush();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_LINGER_MS).unref();
+    endSession(this.socket);
   }
 }
 

@@ -33,6 +33,21 @@ export function countSession(socket: net.Socket, metrics: Metrics, protocol: str
   });
 }
 
+/** How long a client may take to close its side after our last reply before we drop it. */
+const CLOSE_LINGER_MS = 2000;
+
+/**
+ * End the session: send what is queued and close our side; a client that never closes its side
+ * must not hold the slot, so destroy after a linger. The timer goes as soon as the socket closes:
+ * it holds the whole session, and at thousands of connections a second, holding every closed one
+ * for the full linger cost tens of MiB.
+ */
+export function endSession(socket: net.Socket): void {
+  socket.end();
+  const linger = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(linger));
+}
+
 /** Run `work`; if it throws, log it and `abort` the session: a bug never takes the process down. */
 export function guarded(work: () => void, log: Logger, protocol: string, abort: () => void): void {
   try {

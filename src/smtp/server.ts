@@ -9,7 +9,7 @@ import type tls from 'node:tls';
 import type { ServerContext } from '../app.js';
 import { RecipientRouter } from '../delivery/router.js';
 import { ingest } from '../delivery/ingest.js';
-import { countSession, guarded, watchSocket } from '../protocol/connection.js';
+import { countSession, endSession, guarded, watchSocket } from '../protocol/connection.js';
 import { InputBuffer } from '../protocol/input.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { switchToTls } from '../protocol/tls.js';
@@ -212,9 +212,7 @@ class SmtpConnection {
   private close(): void {
     this.mode = 'closed';
     this.flush();
-    this.socket.end();
-    // A client that never closes its side must not hold the slot.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    endSession(this.socket);
   }
 }
 

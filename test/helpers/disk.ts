@@ -19,7 +19,7 @@ export function committedMessages(dataDir: string, inbox?: string): DiskMessage[
   try {
     const rows = db
       .prepare<[string | null, string | null], { id: number; inbox: string; raw: Buffer; mail_from: string; rcpt_to: string; subject: string }>(
-        'SELECT m.id, m.inbox, b.raw, b.mail_from, b.rcpt_to, b.subject FROM messages m JOIN bodies b ON b.id = m.body_id WHERE (? IS NULL OR m.inbox = ?) ORDER BY m.id',
+        'SELECT m.id, m.inbox, r.raw, b.mail_from, b.rcpt_to, b.subject FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id WHERE (? IS NULL OR m.inbox = ?) ORDER BY m.id',
       )
       .all(inbox ?? null, inbox ?? null);
     return rows.map((r) => ({ id: r.id, inbox: r.inbox, raw: r.raw, mailFrom: r.mail_from, rcptTo: JSON.parse(r.rcpt_to) as string[], subject: r.subject }));

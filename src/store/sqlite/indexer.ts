@@ -22,6 +22,8 @@ import type { Committed, IndexEntry, IndexerInit, ToWriter } from './protocol.js
 import { searchableAddresses } from './rows.js';
 
 const BATCH = 16;
+/** A batch also ends once it has parsed this many bytes: its results (body text) are held until posted. */
+const BATCH_BYTES = 1024 * 1024;
 /**
  * While working through a backlog (a full batch), rest `REST_FACTOR` times as long as the batch
  * took: the indexer then takes at most a third of a core from SMTP ingest during a flood, and
@@ -45,10 +47,11 @@ const writer: MessagePort = init.writerPort;
 const db = new Database(init.path);
 yieldToIngest();
 db.pragma('busy_timeout = 5000');
-const unparsed = db.prepare<[number, number], { id: number; raw: Buffer; subject: string; from_json: string | null; to_json: string }>(
-  `SELECT b.id AS id, r.raw AS raw, b.subject AS subject, b.from_json AS from_json, b.to_json AS to_json
-   FROM bodies b JOIN raws r ON r.body_id = b.id WHERE b.parsed = 0 AND b.id > ? ORDER BY b.id LIMIT ?`,
+const unparsed = db.prepare<[number, number], { id: number; size: number; subject: string; from_json: string | null; to_json: string }>(
+  'SELECT id, size, subject, from_json, to_json FROM bodies WHERE parsed = 0 AND id > ? ORDER BY id LIMIT ?',
 );
+// Each body's bytes are read just before it is parsed, so one raw message at a time is in memory.
+const rawOf = db.prepare<[number], Buffer>('SELECT raw FROM raws WHERE body_id = ?').pluck();
 
 /** Highest body id handed to the writer; bodies are never re-parsed within one run. */
 let cursor = 0;
@@ -69,8 +72,14 @@ async function catchUp(): Promise<void> {
         if (rows.length === 0) break;
         const started = performance.now();
         const entries: IndexEntry[] = [];
-        for (const row of rows) {
-          const parsed = await parseBody(row.raw, row.subject);
+        let bytes = 0;
+        let taken = 0;
+        while (taken < rows.length && bytes < BATCH_BYTES) {
+          const row = rows[taken++]!;
+          bytes += row.size;
+          const raw = rawOf.get(row.id);
+          if (!raw) continue; // deleted since the batch was listed
+          const parsed = await parseBody(raw, row.subject);
           const from = row.from_json ? (JSON.parse(row.from_json) as Address) : null;
           entries.push({
             bodyId: row.id,
@@ -79,9 +88,10 @@ async function catchUp(): Promise<void> {
             search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: parsed.text },
           });
         }
-        cursor = rows[rows.length - 1]!.id;
+        cursor = rows[taken - 1]!.id;
         writer.postMessage({ type: 'index', entries } satisfies ToWriter);
-        if (rows.length === BATCH) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * REST_FACTOR));
+        const backlog = taken < rows.length || rows.length === BATCH;
+        if (backlog) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * REST_FACTOR));
       }
     } while (more);
   } catch (error) {
@@ -136,3 +146,4 @@ writer.on('message', (message: Committed) => {
   checkpointSoon();
 });
 void catchUp();
+

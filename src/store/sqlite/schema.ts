@@ -50,15 +50,24 @@ CREATE VIRTUAL TABLE IF NOT EXISTS bodies_fts USING fts5(subject, addresses, bod
 export interface ConnectionOptions {
   /** FULL for the writer (a commit is on disk when it returns); readers never commit. */
   synchronous: 'FULL' | 'NORMAL';
+  /** Page cache, KiB. */
+  cacheKiB: number;
 }
+
+/** Listings and message reads revisit the same pages: the reader keeps more of them. */
+export const READER_CACHE_KIB = 8000;
+/**
+ * The writer mostly appends pages it never reads again (new rows, overflow pages of raw bytes);
+ * it needs the B-tree interiors and the hot leaves, and every KiB more is RSS under ingest.
+ */
+export const WRITER_CACHE_KIB = 2000;
 
 export function configure(db: Database.Database, options: ConnectionOptions): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
-  // 8 MiB page cache per connection: listings touch few pages, and RSS must stay small.
-  db.pragma('cache_size = -8000');
+  db.pragma(`cache_size = -${options.cacheKiB}`);
   db.pragma('temp_store = MEMORY');
 }
 

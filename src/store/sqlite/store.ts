@@ -30,7 +30,7 @@ import type {
 } from '../types.js';
 import type { FromWriter, IndexerInit, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
-import { configure } from './schema.js';
+import { READER_CACHE_KIB, configure } from './schema.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -92,7 +92,7 @@ export class SqliteStore implements Store {
     const indexerInit: IndexerInit = { path: options.path, writerPort: channel.port2 };
     const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
     const db = new Database(options.path);
-    configure(db, { synchronous: 'FULL' });
+    configure(db, { synchronous: 'FULL', cacheKiB: READER_CACHE_KIB });
     return new SqliteStore(options, worker, indexer, db, uidValidity);
   }
 
@@ -310,3 +310,4 @@ export function toFtsQuery(text: string): string | null {
   if (!words) return null;
   return words.map((w) => `"${w}"*`).join(' ');
 }
+

@@ -17,7 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
 import type { Committed, FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { searchableAddresses } from './rows.js';
-import { configure, migrate } from './schema.js';
+import { WRITER_CACHE_KIB, configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
@@ -39,7 +39,7 @@ function post(message: FromWriter): void {
 let db: Database.Database;
 try {
   db = new Database(init.path);
-  configure(db, { synchronous: 'FULL' });
+  configure(db, { synchronous: 'FULL', cacheKiB: WRITER_CACHE_KIB });
   // Checkpoints are the indexer's job; this thread takes one only if the WAL outgrows this
   // many pages (the indexer fell behind or stopped), which bounds the WAL either way.
   db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
@@ -300,3 +300,4 @@ port.on('message', (message: ToWriter) => {
   queue.push({ seq: message.seq, op: message.op });
   schedule();
 });
+
