@@ -2,7 +2,7 @@
  * The indexer worker: the full MIME parse of new bodies (preview, attachment count, search
  * text), in a thread of its own so it never delays a group commit.
  *
- * It reads unparsed bodies from its own read-only connection, a small batch at a time, and
+ * It reads unparsed bodies from its own connection, a small batch at a time, and
  * hands the results to the writer, which stores them in its next commit. Reading from disk
  * rather than being handed the bytes means a backlog under heavy ingest costs disk, not memory:
  * the indexer simply catches up when the load eases. The writer tells it of each commit; on
@@ -27,7 +27,7 @@ const BATCH_BYTES = 1024 * 1024;
 /**
  * While working through a backlog (a full batch), rest `REST_FACTOR` times as long as the batch
  * took: the indexer then takes at most a third of a core from SMTP ingest during a flood, and
- * catches up when it ends. A message arriving alone is parsed at once.
+ * catches up when it ends.
  */
 const REST_FACTOR = 2;
 /**
@@ -36,8 +36,11 @@ const REST_FACTOR = 2;
  * competing with the next message's commit.
  */
 const INDEX_DELAY_MS = 20;
-/** Checkpoint this long after a commit: often enough to keep the WAL small, rarely enough to batch. */
-const CHECKPOINT_DELAY_MS = 50;
+/**
+ * Checkpoint this long after a commit: soon enough that the writer rarely reaches its own fallback
+ * checkpoint (at 100 KiB × 20 sessions, 10 ms gave ~12 % more msg/s than 50 ms), late enough to batch.
+ */
+const CHECKPOINT_DELAY_MS = 10;
 
 const control = parentPort!;
 const init = workerData as IndexerInit;
@@ -138,7 +141,7 @@ function debounced(work: () => void, delayMs: number): () => void {
   };
 }
 
-// The store stops this worker with terminate(): it only reads, and what it had not handed
+// The store stops this worker with terminate(): it changes no rows, and what it had not handed
 // over yet is parsed again on the next start. A checkpoint cut short is safe: the WAL keeps
 // every committed page until one completes.
 writer.on('message', (message: Committed) => {
