@@ -34,11 +34,21 @@ CREATE VIRTUAL TABLE bodies_fts USING fts5(subject, addresses, body, content='',
 INSERT INTO meta VALUES ('schema_version', '1'), ('uid_validity', '4242');
 `;
 
+/** Run `body` with the path of a database file in a new data dir, removed afterwards. */
+async function inDataDir(body: (path: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
+  try {
+    await body(join(dir, 'tidemail.db'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const openStore = (path: string) => SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() });
+
 describe('SQLite store: data dirs from earlier versions', () => {
-  it('upgrades a version 1 data dir in place: every message, its bytes, flags and search, and ids keep ascending', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-v1-'));
-    const path = join(dir, 'tidemail.db');
-    try {
+  it('upgrades a version 1 data dir in place: every message, its bytes, flags and search, and ids keep ascending', () =>
+    inDataDir(async (path) => {
       const old = new Database(path);
       old.pragma('journal_mode = WAL');
       old.exec(VERSION_1_DDL);
@@ -55,7 +65,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       old.exec("INSERT INTO inboxes VALUES ('legacy', 1); DELETE FROM messages WHERE body_id = 2; DELETE FROM bodies WHERE id = 2; DELETE FROM bodies_fts WHERE rowid = 2;");
       old.close();
 
-      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() });
+      const store = await openStore(path);
       try {
         assert.equal(store.uidValidity(), 4242);
         const page = await store.list('legacy', { limit: 10, offset: 0 });
@@ -73,27 +83,16 @@ describe('SQLite store: data dirs from earlier versions', () => {
       } finally {
         await store.close();
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('refuses a data dir from a newer Tidemail with a clear error, and leaves it untouched', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-v9-'));
-    const path = join(dir, 'tidemail.db');
-    try {
+  it('refuses a data dir from a newer Tidemail with a clear error, and leaves it untouched', () =>
+    inDataDir(async (path) => {
       const future = new Database(path);
       future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
       future.close();
-      await assert.rejects(
-        SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() }),
-        /schema version 9; this Tidemail reads version 2/,
-      );
+      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 2/);
       const check = new Database(path, { readonly: true });
       assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
       check.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
