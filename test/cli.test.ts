@@ -62,15 +62,13 @@ describe('tidemail CLI', () => {
     const greeting = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
     socket.destroy();
     assert.match(greeting, /^220 from-flag\.test /);
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('prints one line per listener with the bound address', async () => {
     const server = await startServer();
     assert.ok(server.smtpPort > 0);
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('says clearly when a port is in use', async () => {

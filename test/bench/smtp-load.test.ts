@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { runSmtpCell } from '../../bench/smtp/load.js';
-import { removeDataDir, startServer } from '../helpers/server.js';
+import { startServer } from '../helpers/server.js';
 
 test('per-connection and persistent sessions deliver exactly the bounded count, without errors', async () => {
   const server = await startServer({ args: ['--max-per-inbox', '0'] });
@@ -23,8 +23,7 @@ test('per-connection and persistent sessions deliver exactly the bounded count, 
       assert.ok(result.latency.p50Ms! > 0);
     }
   } finally {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   }
 });
 

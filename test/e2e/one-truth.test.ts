@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getJson } from '../helpers/http.js';
 import { RawImapClient } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { deliver, login, messages } from '../pop3/helpers.js';
 
 interface Listing {
@@ -30,8 +30,7 @@ describe('one truth across HTTP, POP3 and IMAP', () => {
     api = `http://127.0.0.1:${server.ports.http}`;
   });
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('POP3 RETR marks seen for HTTP and IMAP; TOP and LIST do not', async () => {

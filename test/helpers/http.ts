@@ -1,6 +1,6 @@
 /** Shared bits for HTTP tests: a tidemail with SMTP and HTTP up, mail delivery, JSON fetches. */
 import { RawSmtpClient, sendMail, simpleMessage } from './smtp-client.js';
-import { removeDataDir, startServer, type TestServer } from './server.js';
+import { startServer, type TestServer } from './server.js';
 
 export interface HttpTestServer {
   server: TestServer;
@@ -31,8 +31,7 @@ export async function startHttpTestServer(args: string[] = []): Promise<HttpTest
       }
     },
     async stop() {
-      await server.stop();
-      removeDataDir(server.dataDir);
+      await server.dispose();
     },
   };
 }

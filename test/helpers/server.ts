@@ -21,6 +21,8 @@ export interface TestServer {
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
   kill(): Promise<void>;
+  /** Stop, then remove the data dir: the end of a suite that owns the server. */
+  dispose(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -75,19 +77,24 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), 20_000).unref();
   });
 
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    return exited;
+  };
   return {
     process: child,
     dataDir,
     ports,
     smtpPort: ports.smtp!,
     stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    stop,
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    async dispose() {
+      await stop();
+      removeDataDir(dataDir);
     },
   };
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawImapClient, deliver, multipartMessage } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 
 let server: TestServer;
@@ -22,8 +22,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 /** The literal that follows `label` in a FETCH response. */

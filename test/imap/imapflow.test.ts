@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { deliver, multipartMessage } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 
 let server: TestServer;
@@ -17,8 +17,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 function client(user: string): ImapFlow {

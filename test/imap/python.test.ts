@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { multipartMessage } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 let server: TestServer;
@@ -19,8 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 const ORIGINAL = Buffer.from(

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawImapClient, deliver } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 
 let server: TestServer;
@@ -19,8 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 describe('IMAP states and login', () => {

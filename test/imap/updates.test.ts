@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawImapClient, deliver } from '../helpers/imap-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 
 let server: TestServer;
@@ -19,8 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 describe('IMAP updates from elsewhere', () => {
@@ -107,8 +106,7 @@ describe('IMAP autologout', () => {
       assert.equal(await client.response(), '* BYE Autologout: idle for too long');
       await client.closedByServer();
     } finally {
-      await quick.stop();
-      removeDataDir(quick.dataDir);
+      await quick.dispose();
     }
   });
 });
@@ -127,8 +125,7 @@ describe('IMAP connection limits and shutdown', () => {
       await first.closedByServer();
       assert.equal(await stopped, 0);
     } finally {
-      await limited.stop();
-      removeDataDir(limited.dataDir);
+      await limited.dispose();
     }
   });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { RawLineClient } from '../helpers/line-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { deliver, freshInbox, messages } from './helpers.js';
 
 let server: TestServer;
@@ -14,8 +14,7 @@ before(async () => {
   server = await startServer({ expect: ['smtp', 'pop3'] });
 });
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 it('upgrades to TLS, stops offering STLS, and serves the maildrop over TLS', async () => {

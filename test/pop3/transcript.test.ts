@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawLineClient } from '../helpers/line-client.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 import { countIn, deliver, freshInbox, login, messages } from './helpers.js';
 
@@ -17,8 +17,7 @@ before(async () => {
   pop3Port = server.ports.pop3!;
 });
 after(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await server.dispose();
 });
 
 const plain = (authzid: string, user: string, password: string): string => Buffer.from(`${authzid}\0${user}\0${password}`).toString('base64');

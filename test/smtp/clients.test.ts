@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { committedMessages, withoutTrace } from '../helpers/disk.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 
 function python(script: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -30,8 +30,7 @@ describe('independent SMTP clients', () => {
   let server: TestServer;
   before(async () => (server = await startServer({ args: ['--domains', 'tidemail.test'] })));
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   for (const mode of ['plain', 'tls'] as const) {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { dotStuff } from '../../src/protocol/dot-stuff.js';
 import { DataReader } from '../../src/smtp/data.js';
 import { committedMessages, withoutTrace } from '../helpers/disk.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { RawSmtpClient } from '../helpers/smtp-client.js';
 
 /** Mulberry32: small, seeded, good enough to spread cases. */
@@ -95,8 +95,7 @@ describe('SMTP smuggling over a real socket', () => {
   let server: TestServer;
   before(async () => (server = await startServer()));
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   for (const [name, variant] of [

@@ -23,8 +23,7 @@ describe('SMTP limits', () => {
     server = await startServer({ args: ['--smtp-timeout', '1s', '--max-connections-per-ip', '3', '--max-connections', '3'] });
   });
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('closes an idle session with 421 4.4.2', async () => {
@@ -51,8 +50,7 @@ describe('SMTP STARTTLS', () => {
   let server: TestServer;
   before(async () => (server = await startServer()));
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('discards plaintext pipelined behind STARTTLS and starts the session over', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { committedMessages, bodyCount, withoutTrace } from '../helpers/disk.js';
-import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
 
 const MAX_SIZE = 20 * 1024;
@@ -28,8 +28,7 @@ describe('SMTP transcripts', () => {
     });
   });
   after(async () => {
-    await server.stop();
-    removeDataDir(server.dataDir);
+    await server.dispose();
   });
 
   it('greets with 220 and advertises the extensions in EHLO', async () => {
