@@ -32,7 +32,7 @@ export function message(inboxes: string[], subject: string, extra: Partial<NewMe
   };
 }
 
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
     const value = await probe();
     if (value) return value;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { message, storeConformance } from './conformance.js';
+import { eventually, message, storeConformance } from './conformance.js';
 
 storeConformance('sqlite', {
   async create(retention, events) {
@@ -72,12 +72,17 @@ describe('SQLite store: data dirs from earlier versions', () => {
         assert.deepEqual(page.messages.map((m) => [m.id, m.subject, m.flags]), [[1, 'Quarterly report', ['seen']]]);
         assert.deepEqual(await store.raw(1), sample.raw);
         assert.equal((await store.get(1))?.parsed.text.trim(), 'Hello there.');
+        // Version 1 indexed subjects at append; the upgrade leaves unparsed bodies to the matcher
+        // and the indexer, so the message is found once before its parse and once after.
         assert.deepEqual((await store.search({ text: 'quarterly', limit: 10 })).map((m) => m.id), [1]);
+        await eventually(async () => (await store.list('legacy', { limit: 1, offset: 0 })).messages[0]?.preview, 'the body to be parsed');
+        assert.deepEqual((await store.search({ text: 'quarterly', limit: 10 })).map((m) => m.id), [1]);
+        assert.deepEqual((await store.search({ text: 'hello', limit: 10 })).map((m) => m.id), [1], 'body text indexed');
         const [next] = await store.append(message(['legacy'], 'after the upgrade'));
         assert.ok(next! > 1);
         // The body id sequence survived: body 2 was deleted, so a new body must not reuse id 2.
         const check = new Database(path, { readonly: true });
-        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '2');
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3');
         assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
         check.close();
       } finally {
@@ -90,7 +95,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const future = new Database(path);
       future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
       future.close();
-      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 2/);
+      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 3/);
       const check = new Database(path, { readonly: true });
       assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
       check.close();

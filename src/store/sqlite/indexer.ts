@@ -19,7 +19,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { parseBody } from '../../mail/parse.js';
 import type { Address } from '../types.js';
 import type { Committed, IndexEntry, IndexerInit, ToWriter } from './protocol.js';
-import { searchableAddresses } from './rows.js';
+import { searchableAddresses } from './search.js';
 
 const BATCH = 16;
 /** A batch also ends once it has parsed this many bytes: its results (body text) are held until posted. */

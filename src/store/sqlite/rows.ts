@@ -15,11 +15,6 @@ export function maskToFlags(mask: number): Flag[] {
   return flags;
 }
 
-/** The text the search index holds for a message's people: names and addresses. */
-export function searchableAddresses(from: Address | null, to: readonly Address[]): string {
-  return [...(from ? [from] : []), ...to].map((a) => `${a.name} ${a.address}`).join(' ');
-}
-
 /** The columns every summary query selects, in this order. */
 export const SUMMARY_COLUMNS =
   'm.id AS id, m.inbox AS inbox, m.flags AS flags, b.from_json AS from_json, b.to_json AS to_json, b.subject AS subject, ' +

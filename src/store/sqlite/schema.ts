@@ -3,7 +3,8 @@
  * its raw bytes, stored once, in `raws`; one row per inbox it went to in `messages` (its own id
  * and flags). `inboxes` keeps counts so listing totals and the per-inbox cap never count rows.
  * `bodies_fts` is contentless: the text lives in the raw bytes already, the index only has to
- * answer "which rows".
+ * answer "which rows". A body has its row there once it is parsed (`parsed = 1`), never before:
+ * the indexer inserts it, off the ingest path, and search matches the few unparsed bodies itself.
  *
  * The raw bytes live apart from the listing fields because SQLite rewrites a whole row when
  * one column changes: with the bytes inline, storing a body's preview rewrote every overflow
@@ -12,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,9 +77,13 @@ export function migrate(db: Database.Database): number {
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const version = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const current = version.get('schema_version');
-  if (current?.value === '1') db.transaction(() => upgradeFromVersion1(db))();
-  else if (current && Number(current.value) !== SCHEMA_VERSION) {
-    throw new Error(`data dir holds schema version ${current.value}; this Tidemail reads version ${SCHEMA_VERSION}`);
+  const from = current ? Number(current.value) : SCHEMA_VERSION;
+  if (from !== SCHEMA_VERSION) {
+    if (!(from in UPGRADES)) throw new Error(`data dir holds schema version ${current?.value}; this Tidemail reads version ${SCHEMA_VERSION}`);
+    db.transaction(() => {
+      for (let step = from; step < SCHEMA_VERSION; step++) UPGRADES[step]!(db);
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
+    })();
   }
   db.exec(DDL);
   const insert = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
@@ -86,6 +91,12 @@ export function migrate(db: Database.Database): number {
   insert.run('uid_validity', String(randomInt(1, 2 ** 31)));
   return Number(version.get('uid_validity')?.value);
 }
+
+/** Each step upgrades a data dir from the version it is keyed by to the next one, in place. */
+const UPGRADES: Record<number, (db: Database.Database) => void> = {
+  1: upgradeFromVersion1,
+  2: upgradeFromVersion2,
+};
 
 /** The listing columns of `bodies`, the same in versions 1 and 2. */
 const BODY_COLUMNS =
@@ -107,5 +118,13 @@ function upgradeFromVersion1(db: Database.Database): void {
   db.exec(`INSERT INTO bodies (${BODY_COLUMNS}) SELECT ${BODY_COLUMNS} FROM bodies_v1; DROP TABLE bodies_v1;`);
   const kept = db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'bodies'").run(sequence);
   if (kept.changes === 0 && sequence > 0) db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('bodies', ?)").run(sequence);
-  db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
+}
+
+/**
+ * Versions 1 and 2 put a body's subject and addresses into the search index at append, and the
+ * indexer replaced that row after parsing. Version 3 inserts it once, after parsing, so an
+ * unparsed body must have none: search matches unparsed bodies on its own.
+ */
+function upgradeFromVersion2(db: Database.Database): void {
+  db.exec('DELETE FROM bodies_fts WHERE rowid IN (SELECT id FROM bodies WHERE parsed = 0)');
 }

@@ -31,6 +31,7 @@ import type {
 import type { FromWriter, IndexerInit, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
+import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -189,6 +190,10 @@ export class SqliteStore implements Store {
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
       ),
+      unindexed: db.prepare<[string | null, string | null], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
+         WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
+      ),
       stats: db.prepare<[], { messages: number; bodies: number; bytes: number }>(
         'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
       ),
@@ -276,10 +281,21 @@ export class SqliteStore implements Store {
   }
 
   async search(query: SearchQuery): Promise<MessageSummary[]> {
-    const match = toFtsQuery(query.text);
-    if (!match) return [];
+    const words = queryWords(query.text);
+    if (!words) return [];
     const inbox = query.inbox ?? null;
-    return this.q.search.all(match, inbox, inbox, query.limit).map(toSummary);
+    const q = this.q;
+    // One snapshot for both reads, so a body parsed in between is found exactly once.
+    const [indexedRows, unindexedRows] = this.db.transaction(() => [
+      q.search.all(toFtsQuery(words), inbox, inbox, query.limit),
+      q.unindexed.all(inbox, inbox),
+    ])();
+    const indexed = indexedRows.map(toSummary);
+    // Bodies not parsed yet have no index row: match their subject and addresses here.
+    const matches = unindexedMatcher(words);
+    const fresh = unindexedRows.map(toSummary).filter((m) => matches(m.subject, searchableAddresses(m.from, m.to)));
+    if (fresh.length === 0) return indexed;
+    return [...fresh, ...indexed].sort((a, b) => b.id - a.id).slice(0, query.limit);
   }
 
   async stats(): Promise<StoreStats> {
@@ -303,11 +319,3 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
-
-/** Free text → an FTS5 query where every word must match, as a prefix; user syntax is never interpreted. */
-export function toFtsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu);
-  if (!words) return null;
-  return words.map((w) => `"${w}"*`).join(' ');
-}
-

@@ -16,7 +16,6 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
 import type { Committed, FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
-import { searchableAddresses } from './rows.js';
 import { WRITER_CACHE_KIB, configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
@@ -69,7 +68,7 @@ const sql = {
   deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
   idsInInbox: db.prepare<[string], { id: number }>('SELECT id FROM messages WHERE inbox = ?'),
   bodyStillUsed: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE body_id = ? LIMIT 1'),
-  bodySize: db.prepare<[number], { size: number }>('SELECT size FROM bodies WHERE id = ?'),
+  bodySize: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
   deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
   deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
   deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
@@ -78,7 +77,7 @@ const sql = {
     'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
   ),
   totalBytes: db.prepare<[], { bytes: number }>('SELECT coalesce(sum(size), 0) AS bytes FROM bodies'),
-  storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ?'),
+  storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ? AND parsed = 0'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
 
@@ -96,7 +95,6 @@ const tx = {
   syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
 };
 const opSavepoint = tx.savepoint('op');
-const indexSavepoint = tx.savepoint('indexed');
 
 /** Raw bytes held, kept here rather than summed per retention pass. */
 let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
@@ -108,10 +106,12 @@ function removeMessage(id: number, removed: Removed[]): void {
   sql.dropFromInbox.run(1, row.inbox);
   removed.push({ id, inbox: row.inbox });
   if (!sql.bodyStillUsed.get(row.body_id)) {
-    totalBytes -= sql.bodySize.get(row.body_id)?.size ?? 0;
+    const body = sql.bodySize.get(row.body_id);
+    totalBytes -= body?.size ?? 0;
     sql.deleteBody.run(row.body_id);
     sql.deleteRaw.run(row.body_id);
-    sql.deleteFts.run(row.body_id);
+    // Only a parsed body has a row in the search index (schema.ts).
+    if (body?.parsed) sql.deleteFts.run(row.body_id);
   }
 }
 
@@ -135,8 +135,9 @@ function append(message: NewMessage): WriteResult {
   );
   sql.insertRaw.run(bodyId, raw);
   totalBytes += raw.length;
-  // Subject and addresses are searchable at once; the indexer adds the body text moments later.
-  sql.insertFts.run(bodyId, message.subject, searchableAddresses(message.from, message.to), '');
+  // No search index row yet: the indexer adds it after parsing, so this commit writes no FTS
+  // segment (at 4 KiB × 20 sessions that halved the writer's work per message, 44 → 24 µs).
+  // Until then search matches the body's subject and addresses itself (search.ts).
   const ids: number[] = [];
   const evicted: Removed[] = [];
   for (const inbox of message.inboxes) {
@@ -216,7 +217,6 @@ function storeIndex(entries: IndexEntry[]): void {
   for (const entry of entries) {
     // The body may have been deleted while it was being parsed.
     if (sql.storeParse.run(entry.preview, entry.attachments, entry.bodyId).changes === 0) continue;
-    sql.deleteFts.run(entry.bodyId);
     sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
   }
 }
@@ -224,24 +224,22 @@ function storeIndex(entries: IndexEntry[]): void {
 function flush(): void {
   flushScheduled = false;
   const batch = queue;
-  const indexed = indexQueue;
   queue = [];
+  if (batch.length > 0) commitWrites(batch);
+  const indexed = indexQueue;
   indexQueue = [];
-  if (batch.length === 0 && indexed.length === 0) return;
+  // After the writes' results are posted: SMTP clients wait for those, nobody waits for these.
+  if (indexed.length > 0) commitIndex(indexed);
+}
+
+/** One transaction, one sync, for every queued write; only then is each result posted. */
+function commitWrites(batch: Queued[]): void {
   const outcomes: FromWriter[] = [];
-  // A batch of index results only is derived data, rebuilt from the raw bytes if lost: no sync.
-  const derivedOnly = batch.length === 0;
-  if (derivedOnly) tx.syncNormal.run();
   try {
     tx.begin.run();
     for (const { seq, op } of batch) {
       const outcome = inSavepoint(opSavepoint, () => apply(op));
       outcomes.push(outcome.ok ? { type: 'done', seq, result: outcome.value } : { type: 'failed', seq, error: outcome.error });
-    }
-    if (indexed.length > 0) {
-      // Derived data: a failure here loses only freshness of the index, never a write.
-      const outcome = inSavepoint(indexSavepoint, () => storeIndex(indexed));
-      if (!outcome.ok) post({ type: 'fatal', error: `storing index results failed: ${outcome.error}` });
     }
     tx.commit.run();
   } catch (error) {
@@ -250,12 +248,30 @@ function flush(): void {
     totalBytes = sql.totalBytes.get()?.bytes ?? 0;
     for (const { seq } of batch) post({ type: 'failed', seq, error: String(error) });
     return;
-  } finally {
-    if (derivedOnly) tx.syncFull.run();
   }
   for (const outcome of outcomes) post(outcome);
   const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append') };
   init.indexerPort.postMessage(note);
+}
+
+/**
+ * Index results are derived data, rebuilt from the raw bytes if lost, so their commit does not
+ * sync: the next commit of writes syncs their pages along with its own.
+ */
+function commitIndex(entries: IndexEntry[]): void {
+  tx.syncNormal.run();
+  try {
+    tx.begin.run();
+    storeIndex(entries);
+    tx.commit.run();
+  } catch (error) {
+    if (db.inTransaction) tx.rollback.run();
+    // Only freshness of the index is lost, never a write; the store reports it.
+    post({ type: 'fatal', error: `storing index results failed: ${String(error)}` });
+  } finally {
+    tx.syncFull.run();
+  }
+  init.indexerPort.postMessage({ type: 'committed', appended: false } satisfies Committed);
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };

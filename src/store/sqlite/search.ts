@@ -1,0 +1,56 @@
+/**
+ * Search: every word of the user's text must match, as a prefix, somewhere in a message's
+ * subject, addresses or body. Parsed bodies are found through the FTS5 index; bodies the indexer
+ * has not reached yet (milliseconds after their commit, longer during a flood) have no row there,
+ * so their subject and addresses are matched here with the same rules as the index's tokenizer
+ * (unicode61, case and diacritics folded).
+ */
+import type { Address } from '../types.js';
+
+/** The words of a query, or null when it has none; anything else (quotes, operators) is ignored. */
+export function queryWords(text: string): string[] | null {
+  return text.match(/[\p{L}\p{N}_]+/gu);
+}
+
+/** An FTS5 query where every word must match as a prefix; user syntax is never interpreted. */
+export function toFtsQuery(words: readonly string[]): string {
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+/** The text the search index holds for a message's people: names and addresses. */
+export function searchableAddresses(from: Address | null, to: readonly Address[]): string {
+  return [...(from ? [from] : []), ...to].map((a) => `${a.name} ${a.address}`).join(' ');
+}
+
+/**
+ * unicode61 with remove_diacritics 2: letters, digits and private-use characters make up tokens;
+ * case is folded, and accents are dropped from Latin letters only (a precomposed Greek ά stays
+ * itself). Other marks, such as Devanagari vowel signs, separate tokens.
+ */
+function tokens(text: string): string[] {
+  const folded = text.normalize('NFD').replace(/(\p{Script=Latin})\p{M}+/gu, '$1').normalize('NFC').toLowerCase();
+  return folded.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+}
+
+/**
+ * A matcher for unparsed bodies, equivalent to the FTS query of `words`: each word is a phrase of
+ * its tokens (`"foo_bar"*` is "foo" followed by a token starting "bar"), and every phrase must
+ * occur in the subject or in the addresses.
+ */
+export function unindexedMatcher(words: readonly string[]): (subject: string, addresses: string) => boolean {
+  const phrases = words.map(tokens).filter((phrase) => phrase.length > 0);
+  return (subject, addresses) => {
+    const columns = [tokens(subject), tokens(addresses)];
+    return phrases.every((phrase) => columns.some((column) => containsPhrase(column, phrase)));
+  };
+}
+
+function containsPhrase(column: readonly string[], phrase: readonly string[]): boolean {
+  const last = phrase.length - 1;
+  for (let start = 0; start + last < column.length; start++) {
+    let i = 0;
+    while (i < last && column[start + i] === phrase[i]) i++;
+    if (i === last && column[start + last]!.startsWith(phrase[last]!)) return true;
+  }
+  return false;
+}
