@@ -25,11 +25,15 @@ const BATCH = 16;
 /** A batch also ends once it has parsed this many bytes: its results (body text) are held until posted. */
 const BATCH_BYTES = 1024 * 1024;
 /**
- * While working through a backlog (a full batch), rest `REST_FACTOR` times as long as the batch
- * took: the indexer then takes at most a third of a core from SMTP ingest during a flood, and
- * catches up when it ends.
+ * While mail is still arriving and there is a backlog (a full batch), rest `REST_FACTOR` times as
+ * long as the batch took: during a flood the indexer then takes at most a tenth of a core, and
+ * its results a tenth of the writer's time. With a third (factor 2), 4 KiB × 20 persistent
+ * sessions ran at ~9,300 msg/s instead of ~10,300; with no indexing at all, ~12,000. Once mail
+ * stops arriving it catches up at full speed.
  */
-const REST_FACTOR = 2;
+const REST_FACTOR = 9;
+/** Mail counts as still arriving for this long after the last commit that appended some. */
+const INGEST_QUIET_MS = 200;
 /**
  * Start parsing this long after the first commit of a burst: messages that arrive together are
  * then parsed and their results committed together, instead of one extra commit per message
@@ -60,6 +64,7 @@ const rawOf = db.prepare<[number], Buffer>('SELECT raw FROM raws WHERE body_id =
 let cursor = 0;
 let running = false;
 let more = false;
+let lastAppendAt = -Infinity;
 
 async function catchUp(): Promise<void> {
   if (running) {
@@ -94,7 +99,10 @@ async function catchUp(): Promise<void> {
         cursor = rows[taken - 1]!.id;
         writer.postMessage({ type: 'index', entries } satisfies ToWriter);
         const backlog = taken < rows.length || rows.length === BATCH;
-        if (backlog) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * REST_FACTOR));
+        if (!backlog) continue;
+        // Either way, the writer's notes come in between batches.
+        if (performance.now() - lastAppendAt < INGEST_QUIET_MS) await sleep((performance.now() - started) * REST_FACTOR);
+        else await new Promise((resolve) => setImmediate(resolve));
       }
     } while (more);
   } catch (error) {
@@ -102,6 +110,10 @@ async function catchUp(): Promise<void> {
   } finally {
     running = false;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -145,7 +157,10 @@ function debounced(work: () => void, delayMs: number): () => void {
 // over yet is parsed again on the next start. A checkpoint cut short is safe: the WAL keeps
 // every committed page until one completes.
 writer.on('message', (message: Committed) => {
-  if (message.appended) parseSoon();
+  if (message.appended) {
+    lastAppendAt = performance.now();
+    parseSoon();
+  }
   checkpointSoon();
 });
 void catchUp();
