@@ -28,7 +28,7 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../types.js';
-import type { FromWriter, IndexerInit, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
 import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
@@ -56,6 +56,8 @@ const PARSE_CACHE_SIZE = 256;
 export class SqliteStore implements Store {
   private readonly pending = new Map<number, Pending>();
   private nextSeq = 1;
+  /** Writes made during this turn of the event loop, posted together at its end. */
+  private outbox: SeqOp[] = [];
   private closed = false;
   private closedSignal: (() => void) | null = null;
   private readonly parseCache = new Map<number, ParsedBody>();
@@ -99,15 +101,15 @@ export class SqliteStore implements Store {
 
   private onWriterMessage(message: FromWriter): void {
     switch (message.type) {
-      case 'done':
-      case 'failed': {
-        const pending = this.pending.get(message.seq);
-        if (!pending) return;
-        this.pending.delete(message.seq);
-        if (message.type === 'done') pending.resolve(message.result);
-        else pending.reject(new Error(message.error));
+      case 'outcomes':
+        for (const outcome of message.outcomes) {
+          const pending = this.pending.get(outcome.seq);
+          if (!pending) continue;
+          this.pending.delete(outcome.seq);
+          if (outcome.ok) pending.resolve(outcome.result);
+          else pending.reject(new Error(outcome.error));
+        }
         return;
-      }
       case 'fatal':
         this.options.onError?.(message.error);
         return;
@@ -130,8 +132,15 @@ export class SqliteStore implements Store {
     const seq = this.nextSeq++;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker.postMessage({ type: 'op', seq, op } satisfies ToWriter);
+      if (this.outbox.length === 0) setImmediate(() => this.postOutbox());
+      this.outbox.push({ seq, op });
     });
+  }
+
+  private postOutbox(): void {
+    if (this.outbox.length === 0) return;
+    this.worker.postMessage({ type: 'ops', ops: this.outbox } satisfies ToWriter);
+    this.outbox = [];
   }
 
   private publishRemoved(removed: Removed[]): MessageId[] {
@@ -310,6 +319,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.postOutbox();
     // The indexer first: what it has not handed over yet is simply parsed again next time.
     await this.indexer.terminate();
     const done = new Promise<void>((resolve) => (this.closedSignal = resolve));

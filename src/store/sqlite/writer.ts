@@ -15,7 +15,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
-import type { Committed, FlagChange, FromWriter, IndexEntry, Removed, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { Committed, FlagChange, FromWriter, IndexEntry, OpOutcome, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { WRITER_CACHE_KIB, configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
@@ -207,8 +207,7 @@ function apply(op: WriteOp): WriteResult {
   }
 }
 
-type Queued = { seq: number; op: WriteOp };
-let queue: Queued[] = [];
+let queue: SeqOp[] = [];
 let indexQueue: IndexEntry[] = [];
 let flushScheduled = false;
 let closing = false;
@@ -233,23 +232,23 @@ function flush(): void {
 }
 
 /** One transaction, one sync, for every queued write; only then is each result posted. */
-function commitWrites(batch: Queued[]): void {
-  const outcomes: FromWriter[] = [];
+function commitWrites(batch: SeqOp[]): void {
+  const outcomes: OpOutcome[] = [];
   try {
     tx.begin.run();
     for (const { seq, op } of batch) {
       const outcome = inSavepoint(opSavepoint, () => apply(op));
-      outcomes.push(outcome.ok ? { type: 'done', seq, result: outcome.value } : { type: 'failed', seq, error: outcome.error });
+      outcomes.push(outcome.ok ? { seq, ok: true, result: outcome.value } : { seq, ok: false, error: outcome.error });
     }
     tx.commit.run();
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
     if (db.inTransaction) tx.rollback.run();
     totalBytes = sql.totalBytes.get()?.bytes ?? 0;
-    for (const { seq } of batch) post({ type: 'failed', seq, error: String(error) });
+    post({ type: 'outcomes', outcomes: batch.map(({ seq }) => ({ seq, ok: false, error: String(error) })) });
     return;
   }
-  for (const outcome of outcomes) post(outcome);
+  post({ type: 'outcomes', outcomes });
   const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append') };
   init.indexerPort.postMessage(note);
 }
@@ -312,8 +311,8 @@ port.on('message', (message: ToWriter) => {
     port.close();
     return;
   }
-  if (message.type !== 'op') return;
-  queue.push({ seq: message.seq, op: message.op });
+  if (message.type !== 'ops') return;
+  queue.push(...message.ops);
   schedule();
 });
 
