@@ -68,7 +68,7 @@ const sql = {
   deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
   idsInInbox: db.prepare<[string], { id: number }>('SELECT id FROM messages WHERE inbox = ?'),
   bodyStillUsed: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE body_id = ? LIMIT 1'),
-  bodySize: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
+  bodySizeAndParsed: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
   deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
   deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
   deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
@@ -106,7 +106,7 @@ function removeMessage(id: number, removed: Removed[]): void {
   sql.dropFromInbox.run(1, row.inbox);
   removed.push({ id, inbox: row.inbox });
   if (!sql.bodyStillUsed.get(row.body_id)) {
-    const body = sql.bodySize.get(row.body_id);
+    const body = sql.bodySizeAndParsed.get(row.body_id);
     totalBytes -= body?.size ?? 0;
     sql.deleteBody.run(row.body_id);
     sql.deleteRaw.run(row.body_id);
@@ -214,7 +214,7 @@ let closing = false;
 
 function storeIndex(entries: IndexEntry[]): void {
   for (const entry of entries) {
-    // The body may have been deleted while it was being parsed.
+    // The body may have been deleted while it was being parsed; a parsed one has its index row.
     if (sql.storeParse.run(entry.preview, entry.attachments, entry.bodyId).changes === 0) continue;
     sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
   }
