@@ -179,7 +179,7 @@ export class SqliteStore implements Store {
 
   private prepare() {
     const db = this.db;
-    return {
+    const statements = {
       page: db.prepare<[string, number, number], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? ORDER BY m.id DESC LIMIT ? OFFSET ?`,
       ),
@@ -199,6 +199,7 @@ export class SqliteStore implements Store {
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
       ),
+
       unindexed: db.prepare<[string | null, string | null], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
          WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
@@ -207,6 +208,13 @@ export class SqliteStore implements Store {
         'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
       ),
     };
+    // Search reads the index and the unparsed bodies in one snapshot, so a body parsed in
+    // between is found exactly once.
+    const searchBoth = db.transaction((match: string, inbox: string | null, limit: number): [SummaryRow[], SummaryRow[]] => [
+      statements.search.all(match, inbox, inbox, limit),
+      statements.unindexed.all(inbox, inbox),
+    ]);
+    return { ...statements, searchBoth };
   }
 
   private get q() {
@@ -293,12 +301,7 @@ export class SqliteStore implements Store {
     const words = queryWords(query.text);
     if (!words) return [];
     const inbox = query.inbox ?? null;
-    const q = this.q;
-    // One snapshot for both reads, so a body parsed in between is found exactly once.
-    const [indexedRows, unindexedRows] = this.db.transaction(() => [
-      q.search.all(toFtsQuery(words), inbox, inbox, query.limit),
-      q.unindexed.all(inbox, inbox),
-    ])();
+    const [indexedRows, unindexedRows] = this.q.searchBoth(toFtsQuery(words), inbox, query.limit);
     const indexed = indexedRows.map(toSummary);
     // Bodies not parsed yet have no index row: match their subject and addresses here.
     const matches = unindexedMatcher(words);
