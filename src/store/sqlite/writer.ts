@@ -91,9 +91,17 @@ const tx = {
     release: db.prepare(`RELEASE ${name}`),
     undo: db.prepare(`ROLLBACK TO ${name}`),
   }),
-  syncFull: db.prepare('PRAGMA synchronous = FULL'),
-  syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
 };
+
+/**
+ * Compiled on every call, never prepared once: SQLite applies `PRAGMA synchronous` while it
+ * compiles the statement, and running the compiled statement does nothing. Two prepared
+ * toggles left this connection at whichever was prepared last (NORMAL), so client commits
+ * went unsynced until something recompiled them.
+ */
+function setSynchronous(level: 'FULL' | 'NORMAL'): void {
+  db.pragma(`synchronous = ${level}`);
+}
 const opSavepoint = tx.savepoint('op');
 
 /** Raw bytes held, kept here rather than summed per retention pass. */
@@ -258,7 +266,7 @@ function commitWrites(batch: SeqOp[]): void {
  * sync: the next commit of writes syncs their pages along with its own.
  */
 function commitIndex(entries: IndexEntry[]): void {
-  tx.syncNormal.run();
+  setSynchronous('NORMAL');
   try {
     tx.begin.run();
     storeIndex(entries);
@@ -268,7 +276,7 @@ function commitIndex(entries: IndexEntry[]): void {
     // Only freshness of the index is lost, never a write; the store reports it.
     post({ type: 'fatal', error: `storing index results failed: ${String(error)}` });
   } finally {
-    tx.syncFull.run();
+    setSynchronous('FULL');
   }
   init.indexerPort.postMessage({ type: 'committed', appended: false } satisfies Committed);
 }

@@ -1,0 +1,68 @@
+/**
+ * "250 means on disk", the part a SIGKILL cannot show: the page cache survives a killed process,
+ * only a power cut finds a commit that was written but never synced. So watch the syscalls:
+ * under strace, messages sent one at a time (each its own commit) must each see the WAL synced.
+ * Needs `strace` (.ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { startServer } from '../helpers/server.js';
+import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
+
+const MESSAGES = 40;
+
+/** Attach strace to every thread of `pid`, logging fsync/fdatasync with the path of each fd. */
+async function traceSyncs(pid: number, log: string): Promise<{ stop(): Promise<void> }> {
+  const strace = spawn('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', log, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    strace.once('error', (error) => reject(new Error(`strace is installed (.ci/run installs it): ${error.message}`)));
+    strace.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/attached/.test(stderr)) resolve();
+    });
+    void exited.then(() => reject(new Error(`strace could not attach: ${stderr.trim()}`)));
+  });
+  return {
+    async stop() {
+      strace.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+it('syncs the WAL before each 250: every commit of a message sent alone is followed by its own fsync', async () => {
+  const server = await startServer();
+  const scratch = mkdtempSync(join(tmpdir(), 'tidemail-strace-'));
+  const log = join(scratch, 'syncs.log');
+  try {
+    const trace = await traceSyncs(server.process.pid!, log);
+    const { client } = await RawSmtpClient.open(server.smtpPort);
+    assert.equal((await client.send('EHLO sync.test')).code, 250);
+    for (let i = 0; i < MESSAGES; i++) {
+      const reply = await sendMail(client, 'sync@example.test', ['alone@tidemail.test'], simpleMessage(`alone ${i}`));
+      assert.equal(reply.code, 250);
+    }
+    client.close();
+    await trace.stop();
+
+    // "1234  fsync(23</tmp/…/tidemail.db-wal>) = 0", or "… <unfinished ...>" when another thread's
+    // call interleaves: count WAL syncs per thread. The writer is the thread that commits; the
+    // indexer's checkpoints also sync the WAL, but far less often.
+    const walSyncsByThread = new Map<string, number>();
+    for (const line of readFileSync(log, 'utf8').split('\n')) {
+      const match = /^(\d+)\s+f(?:data)?sync\(\d+<[^>]*\.db-wal>/.exec(line);
+      if (match) walSyncsByThread.set(match[1]!, (walSyncsByThread.get(match[1]!) ?? 0) + 1);
+    }
+    const most = Math.max(0, ...walSyncsByThread.values());
+    assert.ok(most >= MESSAGES, `one thread synced the WAL for each of ${MESSAGES} acknowledged messages (WAL syncs by thread: ${JSON.stringify(Object.fromEntries(walSyncsByThread))})`);
+  } finally {
+    await server.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
