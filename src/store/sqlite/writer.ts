@@ -93,6 +93,8 @@ const tx = {
   }),
 };
 
+const opSavepoint = tx.savepoint('op');
+
 /**
  * Compiled on every call, never prepared once: SQLite applies `PRAGMA synchronous` while it
  * compiles the statement, and running the compiled statement does nothing. Two prepared
@@ -102,7 +104,6 @@ const tx = {
 function setSynchronous(level: 'FULL' | 'NORMAL'): void {
   db.pragma(`synchronous = ${level}`);
 }
-const opSavepoint = tx.savepoint('op');
 
 /** Raw bytes held, kept here rather than summed per retention pass. */
 let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
