@@ -111,9 +111,18 @@ export interface RetentionPolicy {
   maxTotalBytes: number;
 }
 
+export interface AppendOptions {
+  /**
+   * The caller knows of no other write on its way (its SMTP session is the only one open), so
+   * there is no batch for this commit to join: an engine may commit it at once instead of
+   * handing it to its group commit. Durability is the same either way.
+   */
+  alone?: boolean;
+}
+
 export interface Store {
   /** Commit durably, then publish `message.stored` for each inbox. Resolves with one id per inbox, in order. */
-  append(message: NewMessage): Promise<MessageId[]>;
+  append(message: NewMessage, options?: AppendOptions): Promise<MessageId[]>;
   /** Newest first. */
   list(inbox: string, options: ListOptions): Promise<MessagePage>;
   /** Messages of `inbox` with an id greater than `afterId`, oldest first (for "wait" and resume). */

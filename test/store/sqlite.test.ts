@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { NewMessage, Store } from '../../src/store/types.js';
 import { eventually, message, storeConformance } from './conformance.js';
 
 storeConformance('sqlite', {
@@ -15,6 +16,54 @@ storeConformance('sqlite', {
     const open = () => SqliteStore.open({ path, retention, events });
     return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   },
+});
+
+/** The store as a lone SMTP session uses it: every append says it is alone. */
+function aloneAppends(store: Store): Store {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'append') return (message: NewMessage) => target.append(message, { alone: true });
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+// The same suite with every append made inline on the calling thread (inline-writer.ts): ids,
+// events, per-inbox cap, the total-size rule (the writer's byte count), parsing and reopening
+// must not tell the two paths apart.
+storeConformance('sqlite, appends of a lone sender', {
+  async create(retention, events) {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
+    const path = join(dir, 'tidemail.db');
+    const open = async () => aloneAppends(await SqliteStore.open({ path, retention, events }));
+    return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+});
+
+describe('SQLite store: a lone sender while another connection writes', () => {
+  it('neither fails nor blocks the event loop: the append waits for the lock in the writer and is stored', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      const other = new Database(path);
+      try {
+        other.exec('BEGIN IMMEDIATE');
+        const ticks = { count: 0 };
+        const timer = setInterval(() => ticks.count++, 5);
+        const appended = store.append(message(['locked'], 'behind a lock'), { alone: true });
+        const settled = await Promise.race([appended.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))]);
+        assert.equal(settled, 'waiting', 'the append waits while another connection holds the write lock');
+        assert.ok(ticks.count >= 10, `the event loop ran meanwhile (${ticks.count} ticks in 200 ms)`);
+        other.exec('COMMIT');
+        const [id] = await appended;
+        clearInterval(timer);
+        const page = await store.list('locked', { limit: 10, offset: 0 });
+        assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock']]);
+      } finally {
+        other.close();
+        await store.close();
+      }
+    }));
 });
 
 /** The version 1 layout, as the first release of the store wrote it: raw bytes inline in `bodies`. */

@@ -12,6 +12,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
+  AppendOptions,
   Envelope,
   Flag,
   FlagOperation,
@@ -30,6 +31,7 @@ import type {
 } from '../types.js';
 import type { FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
+import { InlineWriter } from './inline-writer.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
 import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
 
@@ -61,12 +63,15 @@ export class SqliteStore implements Store {
   private closed = false;
   private closedSignal: (() => void) | null = null;
   private readonly parseCache = new Map<number, ParsedBody>();
+  /** Raw bytes appended inline and not yet reported to the writer; null when none are. */
+  private unreportedBytes: number | null = null;
 
   private constructor(
     private readonly options: SqliteStoreOptions,
     private readonly worker: Worker,
     private readonly indexer: Worker,
     private readonly db: Database.Database,
+    private readonly inline: InlineWriter,
     private readonly validity: number,
   ) {
     worker.on('message', (message: FromWriter) => this.onWriterMessage(message));
@@ -96,7 +101,8 @@ export class SqliteStore implements Store {
     const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
     const db = new Database(options.path);
     configure(db, { synchronous: 'FULL', cacheKiB: READER_CACHE_KIB });
-    return new SqliteStore(options, worker, indexer, db, uidValidity);
+    const inline = new InlineWriter(options.path, options.retention.maxPerInbox);
+    return new SqliteStore(options, worker, indexer, db, inline, uidValidity);
   }
 
   private onWriterMessage(message: FromWriter): void {
@@ -151,8 +157,35 @@ export class SqliteStore implements Store {
     return removed.map((r) => r.id);
   }
 
-  async append(message: NewMessage): Promise<MessageId[]> {
-    const result = await this.write({ kind: 'append', message });
+  /**
+   * A lone sender's append, committed on this thread (inline-writer.ts); null if it must go to the
+   * writer: behind writes still in the writer's hands it would commit out of turn, and while the
+   * writer holds the lock it would have to wait.
+   */
+  private appendInline(message: NewMessage): WriteResult | null {
+    if (this.closed || this.pending.size > 0) return null;
+    const appended = this.inline.tryAppend(message);
+    if (!appended) return null;
+    this.reportInlineBytes(appended.bytesDelta);
+    return { kind: 'append', ids: appended.ids, evicted: appended.evicted };
+  }
+
+  /**
+   * The writer keeps the count of raw bytes held (for the total-size rule) and tells the indexer
+   * what to parse: report inline appends to it once this turn is over, after the 250 is written.
+   */
+  private reportInlineBytes(bytesDelta: number): void {
+    if (this.unreportedBytes === null) {
+      setImmediate(() => {
+        this.worker.postMessage({ type: 'appended', bytesDelta: this.unreportedBytes ?? 0 } satisfies ToWriter);
+        this.unreportedBytes = null;
+      });
+    }
+    this.unreportedBytes = (this.unreportedBytes ?? 0) + bytesDelta;
+  }
+
+  async append(message: NewMessage, options: AppendOptions = {}): Promise<MessageId[]> {
+    const result = (options.alone ? this.appendInline(message) : null) ?? (await this.write({ kind: 'append', message }));
     if (result.kind !== 'append') throw new Error('store writer answered out of turn');
     this.publishRemoved(result.evicted);
     result.ids.forEach((id, i) => {
@@ -322,6 +355,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.inline.close();
     this.postOutbox();
     // The indexer first: what it has not handed over yet is simply parsed again next time.
     await this.indexer.terminate();

@@ -1,6 +1,7 @@
 /**
- * The writer worker: the only connection that writes, in its own thread so that SQLite's
- * fsync never blocks the event loop that serves SMTP.
+ * The writer worker: the connection that writes, in its own thread so that SQLite's fsync never
+ * blocks the event loop that serves SMTP. (One exception: the append of a lone SMTP sender, whose
+ * commit has nothing to be grouped with, is made on the main thread; see inline-writer.ts.)
  *
  * Group commit: operations arrive as messages; each turn of this thread's event loop takes
  * everything queued, applies it in one transaction (a savepoint per operation, so one bad
@@ -16,16 +17,11 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
 import type { Committed, FlagChange, FromWriter, IndexEntry, OpOutcome, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
-import { WRITER_CACHE_KIB, configure, migrate } from './schema.js';
+import { MessageRows } from './message-rows.js';
+import { FALLBACK_CHECKPOINT_PAGES, WRITER_CACHE_KIB, configure, migrate } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
-/**
- * SQLite's default. The indexer's checkpoints have usually copied most of these pages already, so
- * the writer's own checkpoint is short; a larger WAL only made the rare long one longer (p99 of
- * 100 KiB messages 44 → 124 ms at 8,192 pages).
- */
-const FALLBACK_CHECKPOINT_PAGES = 1000;
 
 const port = parentPort;
 if (!port) throw new Error('writer.ts must run as a worker thread');
@@ -36,42 +32,21 @@ function post(message: FromWriter): void {
 }
 
 let db: Database.Database;
+let uidValidity: number;
 try {
   db = new Database(init.path);
   configure(db, { synchronous: 'FULL', cacheKiB: WRITER_CACHE_KIB });
-  // Checkpoints are the indexer's job; this thread takes one only if the WAL outgrows this
-  // many pages (the indexer fell behind or stopped), which bounds the WAL either way.
   db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-  const uidValidity = migrate(db);
-  post({ type: 'ready', uidValidity });
+  uidValidity = migrate(db);
 } catch (error) {
   post({ type: 'fatal', error: String(error) });
   throw error;
 }
 
+const rows = new MessageRows(db, init.retention.maxPerInbox);
 const sql = {
-  insertBody: db.prepare(
-    `INSERT INTO bodies (size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date)
-     VALUES (@size, @receivedAt, @mailFrom, @rcptTo, @remoteAddress, @helo, @tls, @fromJson, @toJson, @subject, @date)`,
-  ),
-  insertRaw: db.prepare('INSERT INTO raws (body_id, raw) VALUES (?, ?)'),
-  insertMessage: db.prepare('INSERT INTO messages (inbox, body_id) VALUES (?, ?)'),
-  bumpInbox: db.prepare(
-    'INSERT INTO inboxes (name, count) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1 RETURNING count',
-  ),
-  dropFromInbox: db.prepare('UPDATE inboxes SET count = count - ? WHERE name = ?'),
-  forgetEmptyInboxes: db.prepare('DELETE FROM inboxes WHERE count <= 0'),
-  oldestInInbox: db.prepare<[string, number], { id: number }>('SELECT id FROM messages WHERE inbox = ? ORDER BY id LIMIT ?'),
-  messageById: db.prepare<[number], { inbox: string; body_id: number; flags: number }>(
-    'SELECT inbox, body_id, flags FROM messages WHERE id = ?',
-  ),
-  deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+  messageFlags: db.prepare<[number], { inbox: string; flags: number }>('SELECT inbox, flags FROM messages WHERE id = ?'),
   idsInInbox: db.prepare<[string], { id: number }>('SELECT id FROM messages WHERE inbox = ?'),
-  bodyStillUsed: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE body_id = ? LIMIT 1'),
-  bodySizeAndParsed: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
-  deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
-  deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
-  deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
   setFlags: db.prepare('UPDATE messages SET flags = ? WHERE id = ?'),
   oldest: db.prepare<[number], { id: number; received_at: number }>(
     'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
@@ -107,63 +82,24 @@ function setSynchronous(level: 'FULL' | 'NORMAL'): void {
 
 /** Raw bytes held, kept here rather than summed per retention pass. */
 let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
+// Only now: once the store hears 'ready' it may append on its own connection (inline-writer.ts)
+// and report those bytes here, so the sum above must not include them already.
+post({ type: 'ready', uidValidity });
 
 function removeMessage(id: number, removed: Removed[]): void {
-  const row = sql.messageById.get(id);
-  if (!row) return;
-  sql.deleteMessage.run(id);
-  sql.dropFromInbox.run(1, row.inbox);
-  removed.push({ id, inbox: row.inbox });
-  if (!sql.bodyStillUsed.get(row.body_id)) {
-    const body = sql.bodySizeAndParsed.get(row.body_id);
-    totalBytes -= body?.size ?? 0;
-    sql.deleteBody.run(row.body_id);
-    sql.deleteRaw.run(row.body_id);
-    // Only a parsed body has a row in the search index (schema.ts).
-    if (body?.parsed) sql.deleteFts.run(row.body_id);
-  }
+  totalBytes -= rows.remove(id, removed);
 }
 
 function append(message: NewMessage): WriteResult {
-  const { envelope } = message;
-  const raw = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
-  const bodyId = Number(
-    sql.insertBody.run({
-      size: raw.length,
-      receivedAt: message.receivedAtMs,
-      mailFrom: envelope.mailFrom,
-      rcptTo: JSON.stringify(envelope.rcptTo),
-      remoteAddress: envelope.remoteAddress,
-      helo: envelope.helo,
-      tls: envelope.tls ? 1 : 0,
-      fromJson: message.from ? JSON.stringify(message.from) : null,
-      toJson: JSON.stringify(message.to),
-      subject: message.subject,
-      date: message.dateMs,
-    }).lastInsertRowid,
-  );
-  sql.insertRaw.run(bodyId, raw);
-  totalBytes += raw.length;
-  // No search index row yet: the indexer adds it after parsing, so this commit writes no FTS
-  // segment (at 4 KiB × 20 sessions that halved the writer's work per message, 44 → 24 µs).
-  // Until then search matches the body's subject and addresses itself (search.ts).
-  const ids: number[] = [];
-  const evicted: Removed[] = [];
-  for (const inbox of message.inboxes) {
-    ids.push(Number(sql.insertMessage.run(inbox, bodyId).lastInsertRowid));
-    const { count } = sql.bumpInbox.get(inbox) as { count: number };
-    const cap = init.retention.maxPerInbox;
-    if (cap > 0 && count > cap) {
-      for (const old of sql.oldestInInbox.all(inbox, count - cap)) removeMessage(old.id, evicted);
-    }
-  }
+  const { ids, evicted, bytesDelta } = rows.append(message);
+  totalBytes += bytesDelta;
   return { kind: 'append', ids, evicted };
 }
 
 function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
   const changed: FlagChange[] = [];
   for (const id of op.ids) {
-    const row = sql.messageById.get(id);
+    const row = sql.messageFlags.get(id);
     if (!row) continue;
     const mask = op.operation === 'add' ? row.flags | op.mask : op.operation === 'remove' ? row.flags & ~op.mask : op.mask;
     if (mask !== row.flags) sql.setFlags.run(mask, id);
@@ -318,6 +254,13 @@ port.on('message', (message: ToWriter) => {
     db.close();
     post({ type: 'closed' });
     port.close();
+    return;
+  }
+  if (message.type === 'appended') {
+    // The main thread's inline writer committed it: count its bytes, and tell the indexer as
+    // for a commit of ours.
+    totalBytes += message.bytesDelta;
+    init.indexerPort.postMessage({ type: 'committed', appended: true } satisfies Committed);
     return;
   }
   if (message.type !== 'ops') return;
