@@ -17,7 +17,7 @@
 import Database from 'better-sqlite3';
 import type { NewMessage } from '../types.js';
 import { MessageRows, type Appended } from './message-rows.js';
-import { FALLBACK_CHECKPOINT_PAGES, WRITER_CACHE_KIB, configure } from './schema.js';
+import { configureWriting, transactionStatements } from './schema.js';
 
 export class InlineWriter {
   private readonly db: Database.Database;
@@ -28,11 +28,10 @@ export class InlineWriter {
   constructor(path: string, maxPerInbox: number) {
     const db = new Database(path);
     this.db = db;
-    configure(db, { synchronous: 'FULL', cacheKiB: WRITER_CACHE_KIB });
+    configureWriting(db);
     db.pragma('busy_timeout = 0');
-    db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
     this.rows = new MessageRows(db, maxPerInbox);
-    this.tx = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+    this.tx = transactionStatements(db);
   }
 
   /** Commit one append, synced, or answer null without waiting if another connection is writing. */

@@ -61,7 +61,7 @@ export const READER_CACHE_KIB = 8000;
  * The writer mostly appends pages it never reads again (new rows, overflow pages of raw bytes);
  * it needs the B-tree interiors and the hot leaves, and every KiB more is RSS under ingest.
  */
-export const WRITER_CACHE_KIB = 2000;
+const WRITER_CACHE_KIB = 2000;
 
 /**
  * A writing connection checkpoints the WAL itself only past this many pages (SQLite's default):
@@ -69,7 +69,7 @@ export const WRITER_CACHE_KIB = 2000;
  * indexer has usually copied most pages already, so such a checkpoint is short; a larger WAL only
  * made the rare long one longer (p99 of 100 KiB messages 44 → 124 ms at 8,192 pages).
  */
-export const FALLBACK_CHECKPOINT_PAGES = 1000;
+const FALLBACK_CHECKPOINT_PAGES = 1000;
 
 export function configure(db: Database.Database, options: ConnectionOptions): void {
   db.pragma('journal_mode = WAL');
@@ -78,6 +78,17 @@ export function configure(db: Database.Database, options: ConnectionOptions): vo
   db.pragma('foreign_keys = OFF');
   db.pragma(`cache_size = -${options.cacheKiB}`);
   db.pragma('temp_store = MEMORY');
+}
+
+/** A connection that writes (the writer worker's, the inline writer's): synced commits, a small cache. */
+export function configureWriting(db: Database.Database): void {
+  configure(db, { synchronous: 'FULL', cacheKiB: WRITER_CACHE_KIB });
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+}
+
+/** Transaction control, prepared once: `exec` would compile each statement on every batch. */
+export function transactionStatements(db: Database.Database) {
+  return { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
 }
 
 /** Create, upgrade or check the schema; returns the store's UIDVALIDITY (random, fixed at creation). */

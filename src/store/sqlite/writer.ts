@@ -18,7 +18,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../types.js';
 import type { Committed, FlagChange, FromWriter, IndexEntry, OpOutcome, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
 import { MessageRows } from './message-rows.js';
-import { FALLBACK_CHECKPOINT_PAGES, WRITER_CACHE_KIB, configure, migrate } from './schema.js';
+import { configureWriting, migrate, transactionStatements } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
@@ -35,8 +35,7 @@ let db: Database.Database;
 let uidValidity: number;
 try {
   db = new Database(init.path);
-  configure(db, { synchronous: 'FULL', cacheKiB: WRITER_CACHE_KIB });
-  db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+  configureWriting(db);
   uidValidity = migrate(db);
 } catch (error) {
   post({ type: 'fatal', error: String(error) });
@@ -56,11 +55,8 @@ const sql = {
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
 
-/** Transaction control, prepared once: `exec` would compile each statement on every batch. */
 const tx = {
-  begin: db.prepare('BEGIN IMMEDIATE'),
-  commit: db.prepare('COMMIT'),
-  rollback: db.prepare('ROLLBACK'),
+  ...transactionStatements(db),
   savepoint: (name: string) => ({
     open: db.prepare(`SAVEPOINT ${name}`),
     release: db.prepare(`RELEASE ${name}`),
