@@ -1,37 +1,42 @@
 /**
  * The composition root: build the store, event bus and protocol servers from a Config, start
- * them, and stop them gracefully. The only file that knows every part.
+ * them, and stop them gracefully. The only file that knows every part; each server takes its
+ * own narrow dependencies (SmtpDeps, Pop3Deps, ImapDeps, HttpDeps), and nothing imports this
+ * file back.
  */
 import { join } from 'node:path';
 import type tls from 'node:tls';
 import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js';
+import { systemClock, type Clock, type Timer } from './clock.js';
 import type { Config } from './config.js';
+import { StoreDelivery } from './delivery/ingest.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { RunningServer } from './protocol/tcp-server.js';
 import { startPop3Server } from './pop3/server.js';
-import { startHttpServer } from './http/server.js';
+import type { RunningServer } from './protocol/tcp-server.js';
 import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer } from './smtp/server.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
 
-/** What every protocol server is built from. */
-export interface ServerContext {
+/** The parts shared by the servers, as built from the Config. */
+export interface AppParts {
   config: Config;
   store: Store;
   events: EventBus;
   tls: tls.SecureContext;
   log: Logger;
   metrics: Metrics;
+  clock: Clock;
   /** Logins for POP3 and IMAP. */
   auth: MailboxAuthenticator;
 }
 
 export interface App {
-  context: ServerContext;
+  parts: AppParts;
   servers: RunningServer[];
   stop(): Promise<void>;
 }
@@ -48,32 +53,36 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     onError: (message) => log.error({ err: message }, 'store'),
   });
   const tlsFiles = config.tlsCert ? { certPath: config.tlsCert, keyPath: config.tlsKey } : null;
-  const context: ServerContext = {
+  const parts: AppParts = {
     config,
     store,
     events,
     tls: await loadTlsContext(tlsFiles, config.dataDir, config.hostname),
     log,
     metrics: new Metrics(),
+    clock: systemClock,
     auth: new PublicInboxes(),
   };
 
   const servers: RunningServer[] = [];
   try {
-    servers.push(await startSmtpServer(context));
-    servers.push(await startPop3Server(context));
-    servers.push(await startImapServer(context));
-    servers.push(await startHttpServer(context));
+    let smtp: RunningServer | null = null;
+    const delivery = new StoreDelivery(store, parts.clock, () => smtp?.connections === 1);
+    smtp = await startSmtpServer({ ...parts, delivery });
+    servers.push(smtp);
+    servers.push(await startPop3Server(parts));
+    servers.push(await startImapServer(parts));
+    servers.push(await startHttpServer(parts));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
     await store.close();
     throw error;
   }
 
-  const retention = startRetention(context);
+  const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
-    context,
+    parts,
     servers,
     stop() {
       stopping ??= (async () => {
@@ -88,15 +97,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 }
 
 /** Age and total-size retention, run continuously; the per-inbox cap is applied at append. */
-function startRetention({ store, log, metrics }: ServerContext): { stop(): void; idle(): Promise<void> } {
-  let timer: NodeJS.Timeout | null = null;
+function startRetention({ store, log, metrics, clock }: AppParts): { stop(): void; idle(): Promise<void> } {
+  let timer: Timer | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const run = (): void => {
     running = (async () => {
       let again = false;
       try {
-        const removed = await store.expire(Date.now());
+        const removed = await store.expire(clock.now());
         again = removed.length >= 1000;
         const stats = await store.stats();
         metrics.storeMessages.set(stats.messages);
@@ -104,14 +113,14 @@ function startRetention({ store, log, metrics }: ServerContext): { stop(): void;
       } catch (error) {
         if (!stopped) log.error({ err: String(error) }, 'retention pass failed');
       }
-      if (!stopped) timer = setTimeout(run, again ? 0 : RETENTION_INTERVAL_MS);
+      if (!stopped) timer = clock.after(again ? 0 : RETENTION_INTERVAL_MS, run);
     })();
   };
-  timer = setTimeout(run, 0);
+  timer = clock.after(0, run);
   return {
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
     },
     idle: () => running,
   };

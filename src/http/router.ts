@@ -8,7 +8,7 @@
  * parameter is decoded once; a segment that does not decode is a 400, not a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServerContext } from '../app.js';
+import type { HttpDeps } from './deps.js';
 import { HttpError } from './errors.js';
 
 export type Method = 'GET' | 'DELETE';
@@ -19,7 +19,7 @@ export interface RequestContext {
   /** Decoded `{name}` segments of the path. */
   params: Record<string, string>;
   query: URLSearchParams;
-  app: ServerContext;
+  app: HttpDeps;
   /** Aborted when the server shuts down: long-lived responses (wait, SSE) end on it. */
   shutdown: AbortSignal;
 }

@@ -1,5 +1,5 @@
 /** The whole HTTP surface in one table: method, path, handler. `openapi.ts` documents the `/api/v1` part. */
-import type { ServerContext } from '../app.js';
+import type { HttpDeps } from './deps.js';
 import { deleteInbox, listMessages, search } from './handlers/inboxes.js';
 import { deleteMessage, getAttachment, getHtml, getMessage, getRaw } from './handlers/messages.js';
 import { ListingCache } from './listing-cache.js';
@@ -11,7 +11,7 @@ import { streamEvents } from './sse.js';
 import { StaticFiles } from './static.js';
 import { waitForMessage } from './wait.js';
 
-export function routes(context: ServerContext): Route[] {
+export function routes(context: HttpDeps): Route[] {
   const web = new StaticFiles(context.config);
   const listings = new ListingCache(context.events);
   return [

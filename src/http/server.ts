@@ -11,7 +11,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServerContext } from '../app.js';
+import type { HttpDeps } from './deps.js';
 import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
 import { HttpError, errorBody, rawErrorResponse, type ErrorCode } from './errors.js';
 import { drainBody, sendJsonText } from './reply.js';
@@ -28,7 +28,7 @@ const CLIENT_ERRORS: Record<string, [number, string, ErrorCode, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'bad_request', 'the request took too long to arrive'],
 };
 
-export async function startHttpServer(context: ServerContext): Promise<RunningServer> {
+export async function startHttpServer(context: HttpDeps): Promise<RunningServer> {
   const router = new Router(routes(context));
   const stopping = new AbortController();
   const server = http.createServer(

@@ -41,7 +41,7 @@ export class StaticFiles {
   private readonly assets = new Map<string, Asset>();
   private readonly index: Asset;
 
-  constructor(config: Config, root = WEB_ROOT) {
+  constructor(config: Pick<Config, 'domains' | 'hostname'>, root = WEB_ROOT) {
     const domain = config.domains[0] ?? config.hostname;
     if (existsSync(root)) {
       for (const file of walk(root)) {

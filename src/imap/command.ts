@@ -8,7 +8,12 @@ import type { Chunk } from './format.js';
 import type { ImapSession } from './session.js';
 import type { Tokenizer } from './syntax.js';
 
-export type ImapState = 'NotAuthenticated' | 'Authenticated' | 'Selected' | 'Logout';
+/**
+ * RFC 3501 §3's states, and two of ours inside them where the next line is not a command but a
+ * continuation: `Authenticating` (AUTHENTICATE's response, RFC 3501 §6.2.2) and `Idle` (IDLE's
+ * DONE, RFC 2177 §3). No command is allowed in those two; the line goes to the continuation.
+ */
+export type ImapState = 'NotAuthenticated' | 'Authenticating' | 'Authenticated' | 'Selected' | 'Idle' | 'Logout';
 
 export interface Sink {
   /** One response line (CRLF is added). */
@@ -22,10 +27,19 @@ export interface Completion {
   /** A response code without brackets, e.g. "READ-WRITE" or "UIDVALIDITY 3". */
   code?: string;
   text: string;
-  effects?: Effect[];
+  effect?: Effect;
+  /**
+   * The state the session enters with this completion (handlers never switch it themselves);
+   * unchanged when absent. It takes effect before the updates and the tagged response are sent.
+   */
+  next?: ImapState;
+  /** With `next: 'Authenticated'`: the inbox now logged in to. */
+  inbox?: string;
   /**
    * The command goes on after a continuation request (AUTHENTICATE, IDLE): the next line the
-   * client sends goes here instead of being read as a command.
+   * client sends goes here instead of being read as a command. Comes with `next` naming the
+   * continuation's state; the continuation's own completion names the state after it (by
+   * default the one the command started in).
    */
   continuation?: (line: string, out: Sink) => Promise<Completion>;
 }

@@ -1,23 +1,30 @@
 /**
- * The IMAP socket shell: bytes from the socket are framed into commands (framing.ts: lines and
- * literals, `+` continuations for synchronizing literals) and handed to the pure-ish session one
- * at a time; its responses go back through a sink that waits for the socket to drain, and its
- * effects are carried out here: the STARTTLS upgrade, closing. Timers and TLS live here only.
+ * The IMAP listener and its connections: the glue between the connection shell
+ * (protocol/shell.ts: socket, writes, backpressure, timers, TLS) and the session (session.ts).
+ * Input is framed into commands (framing.ts: lines and literals, `+` continuations for
+ * synchronizing literals); each command runs as the shell's `await` effect, so commands run one
+ * at a time in order while their handlers stream untagged responses through the shell's `send`
+ * (a large FETCH waits for the socket instead of piling up in memory). In IDLE, the session's
+ * updates wake the shell, and the next turn carries them.
  *
  * Limits: command lines of 8 KiB (RFC 7162 §4 recommends at least 8192 octets), literals of
  * 64 KiB (no command here needs more; APPEND is refused), an autologout timer of
- * --imap-timeout (30 minutes by default, RFC 3501 §5.4) reset only by what the client sends, so
+ * --imap-timeout (30 minutes by default, RFC 3501 §5.4) restarted by what the client sends, so
  * IDLE ends there too; an error count that ends abusive sessions, and per-IP connection limits.
  */
-import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ServerContext } from '../app.js';
-import { countSession, endSession, watchSocket } from '../protocol/connection.js';
-import { InputBuffer } from '../protocol/input.js';
-import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
-import { switchToTls } from '../protocol/tls.js';
+import type { MailboxAuthenticator } from '../auth/mailbox-auth.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { InputBuffer } from '../protocol/input.js';
+import { startLineServer } from '../protocol/line-server.js';
+import type { LineProtocol, ShellHandle, Turn } from '../protocol/shell.js';
+import type { RunningServer } from '../protocol/tcp-server.js';
+import type { Store } from '../store/types.js';
 import type { Effect, Sink } from './command.js';
-import { toBuffer } from './format.js';
 import { CommandFramer, type FramingLimits } from './framing.js';
 import { MessageCache } from './message-cache.js';
 import { ImapSession, type SessionServices, type SessionSettings } from './session.js';
@@ -27,170 +34,96 @@ export const LIMITS: FramingLimits = {
   maxLiteralBytes: 64 * 1024,
   maxCommandBytes: 128 * 1024,
 };
+/** BAD responses and failed logins after which the session ends with BYE. */
 const MAX_ERRORS = 20;
-/** Wait for the client to read once this much is unsent (a large FETCH streams). */
-const MAX_UNSENT_BYTES = 1024 * 1024;
-/** Stop reading from a client that sends this much ahead of our answers. */
-const MAX_BUFFERED_BYTES = 512 * 1024;
 
-type Mode = 'command' | 'tls' | 'closed';
+export interface ImapDeps {
+  config: Pick<Config, 'imap' | 'hostname' | 'imapIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
+  store: Store;
+  events: EventBus;
+  auth: MailboxAuthenticator;
+  tls: tls.SecureContext;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
 
-class ImapConnection {
-  private socket: net.Socket | tls.TLSSocket;
-  private readonly input = new InputBuffer();
-  private readonly framer = new CommandFramer(this.input, LIMITS);
+class ImapConnection implements LineProtocol {
   private readonly session: ImapSession;
-  private mode: Mode = 'command';
-  private running = false;
-  private shutdownRequested = false;
-  private idleTimer: NodeJS.Timeout | null = null;
-  private readonly sink: Sink = { send: (line) => this.send(line) };
+  private framer: CommandFramer | null = null;
+  private readonly sink: Sink;
 
-  constructor(
-    socket: net.Socket,
-    private readonly context: ServerContext,
-    settings: SessionSettings,
-    services: SessionServices,
-  ) {
-    this.socket = socket;
+  constructor(shell: ShellHandle, settings: SessionSettings, services: SessionServices) {
     this.session = new ImapSession(settings, services);
-    this.session.onUpdate = () => void this.pump();
-    countSession(socket, context.metrics, 'imap', () => {
-      this.mode = 'closed';
-      if (this.idleTimer) clearTimeout(this.idleTimer);
-      this.session.dispose();
-    });
-    this.attach(socket);
-    const timeoutMs = context.config.imapIdleTimeoutMs;
-    if (timeoutMs > 0) this.idleTimer = setTimeout(() => void this.onIdle(), timeoutMs);
-    void this.send(this.session.greeting());
+    this.session.onUpdate = () => shell.wake();
+    this.sink = { send: (line) => shell.send(typeof line === 'string' ? [line, '\r\n'] : [...line, '\r\n']) };
   }
 
-  private attach(socket: net.Socket | tls.TLSSocket): void {
-    // No socket idle timer: the autologout timer is reset only by what the client sends.
-    watchSocket(socket, { onData: (chunk) => this.onData(chunk) });
+  greeting(): Turn {
+    return { output: [this.session.greeting(), '\r\n'] };
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.mode !== 'command') return;
-    this.idleTimer?.refresh();
-    this.input.push(chunk);
-    if (this.running && this.input.size > MAX_BUFFERED_BYTES) this.socket.pause();
-    void this.pump();
-  }
-
-  private async send(line: string | Array<string | Buffer>): Promise<void> {
-    const socket = this.socket;
-    if (this.mode === 'closed' || socket.destroyed) return;
-    socket.write(toBuffer([...(typeof line === 'string' ? [line] : line), '\r\n']));
-    if (socket.writableLength > MAX_UNSENT_BYTES) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
+  next(input: InputBuffer): Turn | null {
+    const updates = this.session.idleUpdates();
+    if (updates.length) return { output: updates.flatMap((line) => [line, '\r\n']) };
+    if (this.session.awaitingLine) {
+      const framed = input.readLine(LIMITS.maxLineBytes);
+      if (!framed) return null;
+      return this.run(this.session.continueWith(framed.kind === 'line' ? framed.line.toString('utf8') : '', this.sink));
     }
+    this.framer ??= new CommandFramer(input, LIMITS);
+    const framed = this.framer.next();
+    if (!framed) return null;
+    if (framed.kind === 'continue') return { output: ['+ Ready for literal data\r\n'] };
+    if (framed.kind === 'error') return this.run(this.session.framingError(framed.tag, framed.text, framed.fatal, this.sink));
+    return this.run(this.session.command(framed.command, this.sink));
   }
 
-  /** Run commands from the buffer one at a time until more input is needed. */
-  private async pump(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.mode === 'command') {
-        if (this.session.idling) await this.session.pushUpdates(this.sink);
-        let effects: Effect[];
-        if (this.session.awaitingLine) {
-          const framed = this.input.readLine(LIMITS.maxLineBytes);
-          if (!framed) break;
-          effects = await this.session.continueWith(framed.kind === 'line' ? framed.line.toString('utf8') : '', this.sink);
-        } else {
-          const framed = this.framer.next();
-          if (!framed) break;
-          if (framed.kind === 'continue') {
-            await this.send('+ Ready for literal data');
-            continue;
-          }
-          effects =
-            framed.kind === 'error'
-              ? await this.session.framingError(framed.tag, framed.text, framed.fatal, this.sink)
-              : await this.session.command(framed.command, this.sink);
-        }
-        this.apply(effects);
-        if (this.shutdownRequested && this.mode === 'command' && !this.session.awaitingLine) this.apply(await this.session.bye('Server shutting down', this.sink));
-      }
-    } finally {
-      this.running = false;
-      if (this.mode === 'command' && this.socket.isPaused()) this.socket.resume();
-    }
+  idle(): Turn {
+    return this.run(this.session.bye('Autologout: idle for too long', this.sink));
   }
 
-  private apply(effects: Effect[]): void {
-    for (const effect of effects) {
-      if (effect.kind === 'start-tls') this.startTls();
-      else this.close();
-    }
+  /** Between commands (the shell waits for one in progress), the session is told BYE. */
+  shutdown(): Turn {
+    return this.run(this.session.bye('Server shutting down', this.sink));
   }
 
-  private startTls(): void {
-    this.framer.reset();
-    this.mode = 'tls';
-    void switchToTls(this.socket as net.Socket, this.context.tls, this.input, () => this.mode === 'closed').then((secure) => {
-      if (!secure) return;
-      this.socket = secure;
-      this.attach(secure);
-      this.session.tlsStarted();
-      this.mode = 'command';
-    });
+  tlsStarted(): null {
+    this.session.tlsStarted();
+    return null;
   }
 
-  private async onIdle(): Promise<void> {
-    if (this.mode === 'closed') return;
-    if (this.running || this.mode === 'tls') {
-      this.socket.destroy(); // stuck mid-command (a client that does not read) or mid-handshake
-      return;
-    }
-    this.running = true;
-    this.apply(await this.session.bye('Autologout: idle for too long', this.sink));
+  ended(): void {
+    this.session.dispose();
   }
 
-  /** Graceful shutdown: a session between commands is told BYE now, one mid-command after it. */
-  shutdown(): void {
-    this.shutdownRequested = true;
-    if (!this.running && this.mode === 'command') {
-      this.running = true;
-      void this.session.bye('Server shutting down', this.sink).then((effects) => this.apply(effects));
-    }
+  /** A command's work as the shell's effect; the effects it returns become the next turn. */
+  private run(work: Promise<Effect[]>): Turn {
+    return { effect: { kind: 'await', work: work.then((effects) => this.turn(effects)) } };
   }
 
-  private close(): void {
-    if (this.mode === 'closed') return;
-    this.mode = 'closed';
-    endSession(this.socket);
+  private turn(effects: Effect[]): Turn {
+    const effect = effects.at(-1);
+    if (effect?.kind === 'start-tls') this.framer?.reset();
+    return effect ? { effect } : {};
   }
 }
 
-export async function startImapServer(context: ServerContext): Promise<RunningServer> {
-  const { config } = context;
-  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS, tlsAvailable: true };
+export function startImapServer(deps: ImapDeps): Promise<RunningServer> {
+  const { config } = deps;
+  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS };
   const services: SessionServices = {
-    store: context.store,
-    events: context.events,
-    auth: context.auth,
-    messages: new MessageCache(context.store),
-    onError: (error) => context.log.error({ err: String(error) }, 'imap command failed'),
+    store: deps.store,
+    events: deps.events,
+    auth: deps.auth,
+    messages: new MessageCache(deps.store),
+    onError: (error) => deps.log.error({ err: String(error) }, 'imap command failed'),
   };
-  const connections = new WeakMap<net.Socket, ImapConnection>();
-  return startTcpServer({
-    name: 'imap',
+  return startLineServer({
     listen: config.imap,
     limits: { maxConnections: config.maxConnections, maxConnectionsPerIp: config.maxConnectionsPerIp },
     busyReply: (reason) => `* BYE ${reason === 'total' ? 'Too many connections' : 'Too many connections from your address'}, try again later\r\n`,
-    onConnection: (socket) => connections.set(socket, new ImapConnection(socket, context, settings, services)),
-    onShutdown: (socket) => connections.get(socket)?.shutdown(),
+    shell: { name: 'imap', idleTimeoutMs: config.imapIdleTimeoutMs, tls: deps.tls, log: deps.log, metrics: deps.metrics, clock: deps.clock },
+    protocol: (shell) => new ImapConnection(shell, settings, services),
   });
 }

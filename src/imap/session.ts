@@ -1,13 +1,14 @@
 /**
  * The IMAP4rev1 session (RFC 3501 §3) with no socket: states NotAuthenticated → Authenticated →
- * Selected → Logout, the table of which states allow each command, and one dispatcher that
- * answers `BAD` for a malformed or unknown command and for a command in the wrong state. Every
- * state change goes through `enter()`.
+ * Selected → Logout (with Authenticating and Idle for AUTHENTICATE's and IDLE's continuation
+ * lines), the table of which states allow each command, and one dispatcher that answers `BAD`
+ * for a malformed or unknown command and for a command in the wrong state. Handlers return the
+ * state to enter with their completion; every state change goes through `enter()`.
  *
  * A command is a framed RawCommand; the session tokenizes it, runs its handler (commands/*),
  * then reports what changed in the selected mailbox meanwhile (EXISTS, EXPUNGE where §7.4.1
- * allows, FETCH FLAGS) and finally the tagged completion. It returns the effects the socket
- * shell must carry out (start TLS, close). Handlers reach the store, the event bus and the
+ * allows, FETCH FLAGS) and finally the tagged completion. It returns the effect the connection
+ * must carry out (start TLS, close). Handlers reach the store, the event bus and the
  * authenticator; the shell owns sockets, timers and TLS.
  */
 import type { MailboxAuthenticator } from '../auth/mailbox-auth.js';
@@ -23,7 +24,6 @@ export interface SessionSettings {
   hostname: string;
   /** BAD responses and failed logins after which the session ends with BYE. */
   maxErrors: number;
-  tlsAvailable: boolean;
 }
 
 export interface SessionServices {
@@ -38,6 +38,8 @@ interface Pending {
   tag: string;
   continuation: NonNullable<Completion['continuation']>;
   expungeAfter: boolean;
+  /** Where the session goes back to when the continuation does not say. */
+  resume: ImapState;
 }
 
 export class ImapSession {
@@ -46,10 +48,8 @@ export class ImapSession {
   /** The inbox logged in to. */
   inbox: string | null = null;
   mailbox: SelectedMailbox | null = null;
-  /** In IDLE (RFC 2177): updates are pushed as they happen. */
-  idling = false;
   errors = 0;
-  /** Called when the selected mailbox changed while idling; the shell then calls `pushUpdates`. */
+  /** Called when the selected mailbox changed while in IDLE; the connection then asks for `idleUpdates`. */
   onUpdate: () => void = () => {};
   private pending: Pending | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -59,16 +59,18 @@ export class ImapSession {
     readonly services: SessionServices,
   ) {}
 
-  enter(state: ImapState): void {
-    if (state !== 'Selected') this.closeMailbox();
+  private enter(state: ImapState): void {
+    // IDLE in the Selected state keeps its mailbox (and keeps reporting on it).
+    if (state !== 'Selected' && !(state === 'Idle' && this.mailbox)) this.closeMailbox();
     if (state === 'NotAuthenticated' || state === 'Logout') this.inbox = null;
     this.state = state;
   }
 
-  capabilities(): string {
+  /** What CAPABILITY lists in `state` (RFC 3501 §7.2.1): STARTTLS and AUTH only before login. */
+  capabilities(state: ImapState = this.state): string {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'UNSELECT'];
-    if (this.state === 'NotAuthenticated') {
-      if (this.settings.tlsAvailable && !this.tls) caps.push('STARTTLS');
+    if (state === 'NotAuthenticated') {
+      if (!this.tls) caps.push('STARTTLS');
       caps.push('AUTH=PLAIN');
     }
     return caps.join(' ');
@@ -80,10 +82,11 @@ export class ImapSession {
 
   /** The next line is a continuation (AUTHENTICATE data or IDLE's DONE), not a command. */
   get awaitingLine(): boolean {
-    return this.pending !== null;
+    return this.state === 'Authenticating' || this.state === 'Idle';
   }
 
   async command(raw: RawCommand, out: Sink): Promise<Effect[]> {
+    const startedIn = this.state;
     const tokens = new Tokenizer(raw);
     let tag: string | null = null;
     try {
@@ -103,7 +106,7 @@ export class ImapSession {
       if (!spec) return this.finish(tag, { status: 'BAD', text: `Unknown command ${name.slice(0, 40)}` }, out, true);
       if (!spec.states.includes(this.state)) return this.finish(tag, { status: 'BAD', text: this.wrongState(name) }, out, true);
       const completion = await spec.handler({ session: this, tag, uid, args: tokens, out });
-      return this.finish(tag, completion, out, spec.expungeAfter ?? true);
+      return this.finish(tag, completion, out, spec.expungeAfter ?? true, startedIn);
     } catch (error) {
       if (error instanceof ImapSyntaxError) {
         return tag === null ? this.untaggedBad(error.message, out) : this.finish(tag, { status: 'BAD', text: error.message }, out, true);
@@ -126,12 +129,14 @@ export class ImapSession {
   async continueWith(line: string, out: Sink): Promise<Effect[]> {
     const pending = this.pending!;
     this.pending = null;
+    let completion: Completion;
     try {
-      return await this.finish(pending.tag, await pending.continuation(line, out), out, pending.expungeAfter);
+      completion = await pending.continuation(line, out);
     } catch (error) {
       this.services.onError?.(error);
-      return this.finish(pending.tag, { status: 'NO', code: 'UNAVAILABLE', text: 'Server error, please try again' }, out, true);
+      completion = { status: 'NO', code: 'UNAVAILABLE', text: 'Server error, please try again' };
     }
+    return this.finish(pending.tag, { ...completion, next: completion.next ?? pending.resume }, out, pending.expungeAfter);
   }
 
   /** A framing error reported by the shell (over-long line, bare LF, literal too large). */
@@ -152,24 +157,32 @@ export class ImapSession {
     return this.bye('Too many invalid commands', out);
   }
 
-  private async finish(tag: string, completion: Completion, out: Sink, expungeAfter: boolean): Promise<Effect[]> {
+  private async finish(tag: string, completion: Completion, out: Sink, expungeAfter: boolean, startedIn: ImapState = this.state): Promise<Effect[]> {
+    if (completion.next) {
+      this.enter(completion.next);
+      if (completion.inbox !== undefined) this.inbox = completion.inbox;
+    }
     if (completion.continuation) {
-      this.pending = { tag, continuation: completion.continuation, expungeAfter };
-      return completion.effects ?? [];
+      this.pending = { tag, continuation: completion.continuation, expungeAfter, resume: startedIn };
+      return completion.effect ? [completion.effect] : [];
     }
     if (this.mailbox && this.state === 'Selected') for (const line of this.mailbox.sync(expungeAfter)) await out.send(line);
     const code = completion.code ? `[${completion.code}] ` : '';
     await out.send(`${tag} ${completion.status} ${code}${completion.text}`);
-    const effects = completion.effects ?? [];
+    const effects = completion.effect ? [completion.effect] : [];
     const failedLogin = completion.status === 'NO' && completion.code === 'AUTHENTICATIONFAILED';
     if (completion.status === 'BAD' || failedLogin) return [...effects, ...(await this.countError(out))];
     return effects;
   }
 
-  /** Updates pushed during IDLE (RFC 2177 §3): EXPUNGE is allowed there. */
+  /** What changed in the selected mailbox, reported at once: before and during IDLE (RFC 2177 §3), EXPUNGE included. */
   async pushUpdates(out: Sink): Promise<void> {
-    if (!this.mailbox) return;
-    for (const line of this.mailbox.sync(true)) await out.send(line);
+    for (const line of this.idleUpdates()) await out.send(line);
+  }
+
+  /** In IDLE, the updates not yet reported; none in any other state. */
+  idleUpdates(): string[] {
+    return this.state === 'Idle' && this.mailbox ? this.mailbox.sync(true) : [];
   }
 
   async bye(text: string, out: Sink): Promise<Effect[]> {
@@ -179,7 +192,10 @@ export class ImapSession {
     return [{ kind: 'close' }];
   }
 
-  /** Open the inbox as the selected mailbox; listen for changes before reading, so none is missed. */
+  /**
+   * Open the inbox as the mailbox to select; listen for changes before reading, so none is
+   * missed. The handler's completion then enters Selected.
+   */
   async openMailbox(readOnly: boolean): Promise<SelectedMailbox> {
     this.closeMailbox();
     const inbox = this.inbox!;
@@ -190,12 +206,11 @@ export class ImapSession {
         early.push(event);
         return;
       }
-      if (view.apply(event) && this.idling) this.onUpdate();
+      if (view.apply(event) && this.state === 'Idle') this.onUpdate();
     });
     view = new SelectedMailbox(inbox, readOnly, await this.services.store.mailbox(inbox));
     for (const event of early) view.apply(event);
     this.mailbox = view;
-    this.enter('Selected');
     return view;
   }
 
@@ -203,7 +218,6 @@ export class ImapSession {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.mailbox = null;
-    this.idling = false;
   }
 
   /** The connection is gone: stop listening to the store. */

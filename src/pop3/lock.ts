@@ -35,9 +35,4 @@ export class InProcessMaildropLocks implements MaildropLocks {
       },
     };
   }
-
-  /** Inboxes locked now. */
-  get size(): number {
-    return this.held.size;
-  }
 }

@@ -60,7 +60,6 @@ export const R = {
   badSaslResponse: (why: string) => err(`Malformed AUTH PLAIN response: ${why}`),
   startTls: ok('Begin TLS negotiation'),
   tlsActive: err('TLS already active'),
-  tlsUnavailable: err('TLS not available'),
   bye: ok('Tidemail POP3 server signing off'),
 
   // TRANSACTION (RFC 1939 §5)

@@ -1,20 +1,26 @@
 /**
- * The POP3 socket shell: bytes from the socket go through the line framing (protocol/input.ts)
- * into the pure session (session.ts); its replies are written back in one write per batch of
- * pipelined commands (RFC 2449 §6.6), and its effects carried out here: log in (authenticator,
- * maildrop lock, inbox snapshot), read a message, apply deletions, TLS upgrade, close. While an
- * effect is in flight the socket is paused, so pipelined commands run strictly in order.
+ * The POP3 listener and its connections: the glue between the connection shell
+ * (protocol/shell.ts: socket, writes, backpressure, timers, TLS) and the pure session
+ * (session.ts). Input is framed as command lines; the session's effects that reach outside it
+ * are carried out here as the shell's `await` effects: log in (authenticator, maildrop lock,
+ * inbox snapshot), read a message, apply deletions. The shell holds further input while one
+ * runs, so pipelined commands (RFC 2449 §6.6) run strictly in order.
  *
- * The maildrop lease is released when the connection closes, however it closes, and before
- * the final +OK of QUIT so the client can log in again at once.
+ * The maildrop lease is released in one place, `ended()`, which the shell calls once when the
+ * session ends however it ends, before the final +OK of QUIT is written, so the client can log
+ * in again at once.
  */
-import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ServerContext } from '../app.js';
-import { countSession, endSession, guarded, watchSocket } from '../protocol/connection.js';
-import { InputBuffer } from '../protocol/input.js';
-import { startTcpServer, type RunningServer } from '../protocol/tcp-server.js';
-import { switchToTls } from '../protocol/tls.js';
+import type { MailboxAuthenticator } from '../auth/mailbox-auth.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { InputBuffer } from '../protocol/input.js';
+import { startLineServer } from '../protocol/line-server.js';
+import type { LineProtocol, Turn } from '../protocol/shell.js';
+import type { RunningServer } from '../protocol/tcp-server.js';
+import type { MessageId, Store } from '../store/types.js';
 import { InProcessMaildropLocks, type MaildropLease, type MaildropLocks } from './lock.js';
 import { R, formatReply } from './replies.js';
 import {
@@ -28,153 +34,97 @@ import {
   type UpdateOutcome,
 } from './session.js';
 
+/** -ERR replies (and framing errors) after which the session is closed. */
 const MAX_ERRORS = 10;
-/** Stop reading from a client that does not read our replies once this much is unsent. */
-const MAX_UNSENT_BYTES = 1024 * 1024;
 
+export interface Pop3Deps {
+  config: Pick<Config, 'pop3' | 'hostname' | 'pop3IdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
+  store: Pick<Store, 'mailbox' | 'raw' | 'setFlags' | 'delete'>;
+  auth: MailboxAuthenticator;
+  locks: MaildropLocks;
+  tls: tls.SecureContext;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
 
-/**
- * 'command': reading command lines; 'effect': a store or login call is in flight; 'drain': the
- * client has not read what we wrote; 'tls': the STLS handshake runs. Input is held in all but
- * 'command'.
- */
-type Mode = 'command' | 'effect' | 'drain' | 'tls' | 'closed';
-
-class Pop3Connection {
-  private socket: net.Socket | tls.TLSSocket;
-  private readonly input = new InputBuffer();
+class Pop3Connection implements LineProtocol {
   private readonly session: Pop3Session;
-  private mode: Mode = 'command';
-  private out: Buffer[] = [];
-  private outBytes = 0;
   private lease: MaildropLease | null = null;
-  private shutdownRequested = false;
+  private over = false;
 
   constructor(
-    socket: net.Socket,
-    private readonly context: ServerContext,
-    private readonly locks: MaildropLocks,
     settings: SessionSettings,
+    private readonly deps: Pop3Deps,
   ) {
-    this.socket = socket;
     this.session = new Pop3Session(settings);
-    countSession(socket, context.metrics, 'pop3', () => {
-      this.mode = 'closed';
-      this.releaseLease();
-    });
-    this.attach(socket);
-    this.apply(this.session.greeting());
-    this.flush();
   }
 
-  private attach(socket: net.Socket | tls.TLSSocket): void {
-    watchSocket(socket, {
-      onData: (chunk) => this.onData(chunk),
-      idle: { timeoutMs: this.context.config.pop3IdleTimeoutMs, onIdle: () => this.onIdle() },
-    });
+  greeting(): Turn {
+    return this.turn(this.session.greeting());
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.mode === 'closed') return;
-    this.input.push(chunk);
-    if (this.mode === 'command') this.guarded(() => this.pump());
+  next(input: InputBuffer): Turn | null {
+    const framed = input.readTextLine(MAX_AUTH_LINE_BYTES);
+    if (!framed) return null;
+    return this.turn(framed.kind === 'line' ? this.session.line(framed.text) : this.session.lineError(framed.kind));
   }
 
-  private guarded(work: () => void): void {
-    guarded(work, this.context.log, 'pop3', () => {
-      this.mode = 'closed';
-      this.socket.destroy();
-    });
+  idle(): Turn {
+    return this.turn(this.session.timedOut());
   }
 
-  /** Run buffered command lines until one starts an effect, then write the replies at once. */
-  private pump(): void {
-    while (this.mode === 'command') {
-      // Replies to a long pipeline are written in pieces, and reading stops while they pile up.
-      if (this.socket.writableLength + this.outBytes > MAX_UNSENT_BYTES) {
-        this.flush();
-        if (this.socket.writableNeedDrain) {
-          this.waitForDrain();
-          break;
-        }
-      }
-      const framed = this.input.readTextLine(MAX_AUTH_LINE_BYTES);
-      if (!framed) break;
-      this.apply(framed.kind === 'line' ? this.session.line(framed.text) : this.session.lineError(framed.kind));
-    }
-    this.flush();
+  /** Idle sessions end now without UPDATE; one mid-effect finishes it first (the shell waits). */
+  shutdown(): Turn {
+    return this.turn(this.session.shuttingDown());
   }
 
-  private waitForDrain(): void {
-    this.mode = 'drain';
-    this.socket.pause();
-    this.socket.once('drain', () => this.guarded(() => this.resume()));
+  tlsStarted(): null {
+    this.session.tlsStarted();
+    return null;
   }
 
-  private apply(step: Step): void {
-    for (const reply of step.replies) {
-      const wire = formatReply(reply);
-      this.out.push(wire);
-      this.outBytes += wire.length;
-    }
+  ended(): void {
+    this.over = true;
+    this.lease?.release();
+    this.lease = null;
+  }
+
+  private turn(step: Step): Turn {
+    const turn: Turn = step.replies.length ? { output: step.replies.map(formatReply) } : {};
     for (const effect of step.effects) {
       switch (effect.kind) {
         case 'login':
-          this.run(() => this.openMaildrop(effect.user, effect.password), (outcome) => this.session.loginFinished(outcome));
+          turn.effect = this.run(this.openMaildrop(effect.user, effect.password), (outcome) => this.session.loginFinished(outcome));
           break;
         case 'retrieve':
-          this.run(() => this.retrieve(effect), (outcome) => this.session.retrieved(effect, outcome));
+          turn.effect = this.run(this.retrieve(effect), (outcome) => this.session.retrieved(effect, outcome));
           break;
         case 'update':
-          this.run(() => this.update(effect.ids), (outcome) => this.session.updated(outcome));
+          turn.effect = this.run(this.update(effect.ids), (outcome) => this.session.updated(outcome));
           break;
-        case 'start-tls':
-          this.startTls();
-          break;
-        case 'close':
-          this.close();
-          break;
+        default:
+          turn.effect = effect;
       }
     }
+    return turn;
   }
 
-  /** Carry out an async effect with input held, then hand its outcome back to the session. */
-  private run<T>(work: () => Promise<T>, report: (outcome: T) => Step): void {
-    this.mode = 'effect';
-    this.socket.pause();
-    void work().then((outcome) =>
-      this.guarded(() => {
-        if (this.mode === 'closed') return;
-        this.mode = 'command';
-        this.apply(report(outcome));
-        this.resume();
-      }),
-    );
-  }
-
-  /** Back to reading commands after an effect or a drain, unless the session ended meanwhile. */
-  private resume(): void {
-    if (this.mode === 'closed') return;
-    this.mode = 'command';
-    if (this.shutdownRequested) {
-      this.apply(this.session.shuttingDown());
-      this.flush();
-      return;
-    }
-    this.socket.resume();
-    this.pump();
+  /** An effect's outcome, handed back to the session, as the shell's `await`. */
+  private run<T>(work: Promise<T>, report: (outcome: T) => Step): Turn['effect'] {
+    return { kind: 'await', work: work.then((outcome) => this.turn(report(outcome))) };
   }
 
   /** Authenticate, take the maildrop lock, snapshot the inbox (RFC 1939 §4). Never rejects. */
   private async openMaildrop(user: string, password: string): Promise<LoginOutcome> {
     let lease: MaildropLease | null = null;
     try {
-      const login = await this.context.auth.login(user, password);
+      const login = await this.deps.auth.login(user, password);
       if (!login.ok) return { kind: 'refused', reason: login.reason };
-      lease = await this.locks.acquire(login.inbox);
+      lease = await this.deps.locks.acquire(login.inbox);
       if (!lease) return { kind: 'in-use' };
-      const entries = await this.context.store.mailbox(login.inbox);
-      if (this.mode === 'closed') {
+      const entries = await this.deps.store.mailbox(login.inbox);
+      if (this.over) {
         lease.release(); // the client left while we were opening its maildrop
         return { kind: 'unavailable' };
       }
@@ -182,92 +132,43 @@ class Pop3Connection {
       return { kind: 'opened', inbox: login.inbox, entries };
     } catch (error) {
       lease?.release();
-      this.context.log.error({ err: String(error) }, 'pop3 login failed');
+      this.deps.log.error({ err: String(error) }, 'pop3 login failed');
       return { kind: 'unavailable' };
     }
   }
 
   private async retrieve(effect: RetrieveEffect): Promise<RetrieveOutcome> {
     try {
-      const raw = await this.context.store.raw(effect.id);
+      const raw = await this.deps.store.raw(effect.id);
       if (!raw) return { kind: 'gone' };
-      if (effect.markSeen) await this.context.store.setFlags([effect.id], 'add', ['seen']);
+      if (effect.markSeen) await this.deps.store.setFlags([effect.id], 'add', ['seen']);
       return { kind: 'read', raw };
     } catch (error) {
-      this.context.log.error({ err: String(error), id: effect.id }, 'pop3 read failed');
+      this.deps.log.error({ err: String(error), id: effect.id }, 'pop3 read failed');
       return { kind: 'failed' };
     }
   }
 
-  private async update(ids: number[]): Promise<UpdateOutcome> {
+  private async update(ids: MessageId[]): Promise<UpdateOutcome> {
     try {
-      const deleted = await this.context.store.delete(ids);
+      const deleted = await this.deps.store.delete(ids);
       return { kind: 'done', deleted: deleted.length };
     } catch (error) {
-      this.context.log.error({ err: String(error) }, 'pop3 update failed');
+      this.deps.log.error({ err: String(error) }, 'pop3 update failed');
       return { kind: 'failed' };
-    } finally {
-      this.releaseLease();
     }
-  }
-
-  private releaseLease(): void {
-    this.lease?.release();
-    this.lease = null;
-  }
-
-  private flush(): void {
-    if (this.out.length === 0 || this.socket.destroyed) return;
-    this.socket.write(this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out));
-    this.out = [];
-    this.outBytes = 0;
-  }
-
-  private startTls(): void {
-    this.flush();
-    this.mode = 'tls';
-    void switchToTls(this.socket as net.Socket, this.context.tls, this.input, () => this.mode === 'closed').then((secure) => {
-      if (!secure) return;
-      this.socket = secure;
-      this.attach(secure);
-      this.session.tlsStarted();
-      this.guarded(() => this.resume());
-    });
-  }
-
-  private onIdle(): void {
-    // Waiting on the store is not the client's idleness; the handshake has its own timer.
-    if (this.mode === 'effect' || this.mode === 'tls' || this.mode === 'closed') return;
-    this.apply(this.session.timedOut());
-  }
-
-  /** Graceful shutdown: idle sessions end now without UPDATE; one mid-effect finishes it first. */
-  shutdown(): void {
-    this.shutdownRequested = true;
-    if (this.mode === 'command') {
-      this.apply(this.session.shuttingDown());
-      this.flush();
-    }
-  }
-
-  private close(): void {
-    this.mode = 'closed';
-    this.releaseLease();
-    this.flush();
-    endSession(this.socket);
   }
 }
 
-export async function startPop3Server(context: ServerContext, locks: MaildropLocks = new InProcessMaildropLocks()): Promise<RunningServer> {
-  const { config } = context;
-  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS, tlsAvailable: true };
-  const connections = new WeakMap<net.Socket, Pop3Connection>();
-  return startTcpServer({
-    name: 'pop3',
+export function startPop3Server(deps: Omit<Pop3Deps, 'locks'> & { locks?: MaildropLocks }): Promise<RunningServer> {
+  const full: Pop3Deps = { ...deps, locks: deps.locks ?? new InProcessMaildropLocks() };
+  const { config } = full;
+  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS };
+  return startLineServer({
     listen: config.pop3,
     limits: { maxConnections: config.maxConnections, maxConnectionsPerIp: config.maxConnectionsPerIp },
     busyReply: (reason) => formatReply(reason === 'total' ? R.tooManyConnections : R.tooManyConnectionsFromIp).toString(),
-    onConnection: (socket) => connections.set(socket, new Pop3Connection(socket, context, locks, settings)),
-    onShutdown: (socket) => connections.get(socket)?.shutdown(),
+    shell: { name: 'pop3', idleTimeoutMs: config.pop3IdleTimeoutMs, tls: full.tls, log: full.log, metrics: full.metrics, clock: full.clock },
+    protocol: () => new Pop3Connection(settings, full),
   });
 }

@@ -5,9 +5,9 @@
  * TRANSACTION (logged in, maildrop locked; STAT LIST UIDL RETR TOP DELE RSET NOOP) → UPDATE
  * (after QUIT: marked messages are deleted) → CLOSED (ours: nothing more is read). The table
  * `COMMANDS` says which states allow each verb; one dispatcher answers -ERR for anything out of
- * place. Every transition goes through `enter()`. Within AUTHORIZATION, after `AUTH PLAIN`
- * without an initial response the next line is the client's SASL response, not a command
- * (RFC 5034 §4).
+ * place. Every transition goes through `enter()`. After `AUTH PLAIN` without an initial
+ * response the session is in SASL (ours: a sub-state of AUTHORIZATION), where the next line is
+ * the client's SASL response, not a command (RFC 5034 §4).
  *
  * A step returns the replies to send and the effects the socket shell must carry out (log in,
  * read a message, apply deletions, start TLS, close). The shell reports back with
@@ -22,7 +22,7 @@ import { Maildrop, topOf, type Listed } from './maildrop.js';
 import { R, lines, ok, type Reply } from './replies.js';
 import { decodePlain } from './sasl.js';
 
-export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE' | 'CLOSED';
+export type Pop3State = 'AUTHORIZATION' | 'SASL' | 'TRANSACTION' | 'UPDATE' | 'CLOSED';
 
 /** RFC 2449 §4: a command is at most 255 octets (we do not count the CRLF). */
 export const MAX_COMMAND_LINE_BYTES = 255;
@@ -47,7 +47,6 @@ export interface SessionSettings {
   hostname: string;
   /** -ERR replies (and framing errors) after which the session is closed. */
   maxErrors: number;
-  tlsAvailable: boolean;
 }
 
 /** How a login ended, as the shell saw it (authenticator, lock, snapshot). */
@@ -100,8 +99,6 @@ export class Pop3Session {
   errors = 0;
   /** The name given by USER, waiting for PASS. */
   private pendingUser: string | null = null;
-  /** After `AUTH PLAIN` with no initial response: the next line is the SASL response. */
-  private awaitingSaslResponse = false;
   private maildrop: Maildrop | null = null;
 
   constructor(private readonly settings: SessionSettings) {}
@@ -109,7 +106,6 @@ export class Pop3Session {
   private enter(state: Pop3State): void {
     this.state = state;
     this.pendingUser = null;
-    this.awaitingSaslResponse = false;
     if (state !== 'TRANSACTION' && state !== 'UPDATE') this.maildrop = null;
   }
 
@@ -119,10 +115,7 @@ export class Pop3Session {
 
   /** One line from the client (without CRLF). */
   line(text: string): Step {
-    if (this.awaitingSaslResponse) {
-      this.awaitingSaslResponse = false;
-      return this.countErrors(text.trim() === '*' ? one(R.authCancelled) : this.plain(text.trim()));
-    }
+    if (this.state === 'SASL') return this.countErrors(this.saslResponse(text.trim()));
     const space = text.indexOf(' ');
     const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
     const rest = space === -1 ? '' : text.slice(space + 1);
@@ -141,7 +134,7 @@ export class Pop3Session {
 
   /** A framing error from the shell: an over-long line, a bare CR/LF, or invalid UTF-8. */
   lineError(kind: 'too-long' | 'bare-newline' | 'bad-utf8'): Step {
-    this.awaitingSaslResponse = false;
+    if (this.state === 'SASL') this.enter('AUTHORIZATION');
     return this.countErrors(one(kind === 'too-long' ? R.lineTooLong : kind === 'bare-newline' ? R.bareNewline : R.badUtf8));
   }
 
@@ -157,7 +150,7 @@ export class Pop3Session {
 
   capa(): Step {
     const capabilities = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
-    if (this.settings.tlsAvailable && !this.tls) capabilities.push('STLS');
+    if (!this.tls) capabilities.push('STLS');
     capabilities.push('IMPLEMENTATION Tidemail');
     return one(ok('Capability list follows', lines(capabilities)));
   }
@@ -180,8 +173,14 @@ export class Pop3Session {
     if (args[0]!.toUpperCase() !== 'PLAIN') return one(R.badMechanism);
     if (args.length > 2) return one(R.usage('AUTH PLAIN [initial-response]'));
     if (args.length === 2) return this.plain(args[1]!);
-    this.awaitingSaslResponse = true;
+    this.enter('SASL');
     return one({ status: '+' });
+  }
+
+  /** The line after AUTH's `+` continuation: a response, or `*` to cancel (RFC 5034 §4). */
+  private saslResponse(response: string): Step {
+    this.enter('AUTHORIZATION');
+    return response === '*' ? one(R.authCancelled) : this.plain(response);
   }
 
   private plain(response: string): Step {
@@ -214,7 +213,6 @@ export class Pop3Session {
 
   stls(): Step {
     if (this.tls) return one(R.tlsActive);
-    if (!this.settings.tlsAvailable) return one(R.tlsUnavailable);
     return one(R.startTls, [{ kind: 'start-tls' }]);
   }
 

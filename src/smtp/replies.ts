@@ -42,7 +42,6 @@ export const R = {
   tooManyConnections: reply(421, '4.7.0', 'Too many connections, try again later'),
   tooManyConnectionsFromIp: reply(421, '4.7.0', 'Too many connections from your address, try again later'),
   shuttingDown: reply(421, '4.3.2', 'Service shutting down'), // X.3.2 system not accepting messages
-  tlsUnavailable: reply(454, '4.7.0', 'TLS not available'), // RFC 3207 §4
 
   // 5xx: permanent.
   unknownCommand: reply(500, '5.5.2', 'Command not recognized'), // X.5.2 syntax error

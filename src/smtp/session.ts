@@ -7,18 +7,27 @@
  * one dispatcher answers 503 5.5.1 for anything out of sequence. Every transition goes
  * through `enter()`.
  *
- * A step returns the replies to send and the effects the socket shell must carry out (switch to
- * DATA mode, start TLS, close). The shell reports back with `dataFinished`, `tlsStarted`,
- * `lineError` and `timedOut`.
+ * A step returns the replies to send and the effects the connection must carry out (switch to
+ * DATA framing, start TLS, hand the message to its delivery target, close). The connection
+ * reports back with `dataReceived`, `dataFinished`, `tlsStarted`, `lineError` and `timedOut`.
+ * What a message is handed over with (envelope, inboxes, trace fields) is built here, from
+ * the session's own state: the connection only carries it.
  */
-import type { Mailbox } from '../mail/address.js';
+import type { Incoming } from '../delivery/ingest.js';
 import type { RecipientRouter } from '../delivery/router.js';
+import type { Mailbox } from '../mail/address.js';
+import type { DataResult } from './data.js';
 import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
 import { R, formatReply, reply, stored, type Reply } from './replies.js';
 
 export type SmtpState = 'Connected' | 'Ready' | 'Mail' | 'Rcpt' | 'Data' | 'Closed';
 
-export type Effect = { kind: 'start-data' } | { kind: 'start-tls' } | { kind: 'close' };
+export type Effect =
+  | { kind: 'start-data' }
+  | { kind: 'start-tls' }
+  /** Hand the received message to its delivery target; its outcome comes back as `dataFinished`. */
+  | { kind: 'deliver'; message: Incoming }
+  | { kind: 'close' };
 
 export interface Step {
   replies: Reply[];
@@ -31,8 +40,12 @@ export interface SessionSettings {
   maxRecipients: number;
   /** Errors (5xx replies and framing errors) after which the session is closed with 421. */
   maxErrors: number;
-  tlsAvailable: boolean;
   router: RecipientRouter;
+}
+
+/** Who is on the other end, as the connection knows it. */
+export interface ClientInfo {
+  remoteAddress: string;
 }
 
 export interface Recipient {
@@ -85,7 +98,10 @@ export class SmtpSession {
   errors = 0;
   transaction: Transaction | null = null;
 
-  constructor(private readonly settings: SessionSettings) {}
+  constructor(
+    private readonly settings: SessionSettings,
+    private readonly client: ClientInfo,
+  ) {}
 
   private enter(state: SmtpState): void {
     this.state = state;
@@ -136,7 +152,7 @@ export class SmtpSession {
     const greet = `${this.settings.hostname} greets ${domain}`;
     if (!extended) return ok(reply(250, '', greet));
     const extensions = ['PIPELINING', `SIZE ${this.settings.maxMessageBytes}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
-    if (this.settings.tlsAvailable && !this.tls) extensions.push('STARTTLS');
+    if (!this.tls) extensions.push('STARTTLS');
     extensions.push('HELP');
     return ok(reply(250, '', [greet, ...extensions].join('\n')));
   }
@@ -188,7 +204,36 @@ export class SmtpSession {
     return ok(R.startData, [{ kind: 'start-data' }]);
   }
 
-  /** The shell reports how the DATA transfer ended. */
+  /**
+   * The connection's DATA framing found the end of the message. A complete one is handed to
+   * delivery with everything the trace header and the store need; a refused one is answered.
+   */
+  dataReceived(result: DataResult): Step {
+    if (result.outcome !== 'complete') return this.dataFinished({ kind: result.outcome });
+    const transaction = this.transaction!;
+    const message: Incoming = {
+      trace: {
+        helo: this.helo,
+        remoteAddress: this.client.remoteAddress,
+        hostname: this.settings.hostname,
+        esmtp: this.esmtp,
+        tls: this.tls,
+        smtputf8: transaction.smtputf8,
+      },
+      envelope: {
+        mailFrom: transaction.mailFrom,
+        rcptTo: transaction.recipients.map((r) => r.address),
+        remoteAddress: this.client.remoteAddress,
+        helo: this.helo,
+        tls: this.tls,
+      },
+      inboxes: transaction.recipients.map((r) => r.inbox),
+      segments: result.segments,
+    };
+    return { replies: [], effects: [{ kind: 'deliver', message }] };
+  }
+
+  /** How the DATA transfer ended: refused by the framing, or the delivery target's outcome. */
   dataFinished(finish: DataFinish): Step {
     this.enter('Ready');
     switch (finish.kind) {
@@ -217,7 +262,6 @@ export class SmtpSession {
   startTls(args: string): Step {
     if (args.trim() !== '') return ok(R.syntax('STARTTLS takes no arguments'));
     if (this.tls) return ok(R.tlsActive);
-    if (!this.settings.tlsAvailable) return ok(R.tlsUnavailable);
     return ok(R.startTls, [{ kind: 'start-tls' }]);
   }
 

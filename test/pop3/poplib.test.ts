@@ -98,7 +98,7 @@ async function assertIdentical(result: RoundTrip, sent: Buffer[], deleted: numbe
   for (let i = 0; i < sent.length; i++) {
     const got = Buffer.from(result.retr[i]!.bytes, 'base64');
     const id = Number(result.uidl[i]!.split(' ')[1]);
-    const stored = await app.context.store.raw(id);
+    const stored = await app.parts.store.raw(id);
     if (deleted.includes(i + 1)) {
       assert.equal(stored, null, `message ${i + 1} was deleted at QUIT`);
     } else {

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { MemoryEventBus } from '../../src/events/bus.js';
+import { systemClock } from '../../src/clock.js';
+import { StoreDelivery } from '../../src/delivery/ingest.js';
 import { createLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import { loadConfig } from '../../src/config.js';
 import { loadTlsContext } from '../../src/protocol/tls.js';
 import { startSmtpServer } from '../../src/smtp/server.js';
-import { PublicInboxes } from '../../src/auth/mailbox-auth.js';
 import type { Store } from '../../src/store/types.js';
 import { committedMessages } from '../helpers/disk.js';
 import { freshDataDir, removeDataDir, startServer, type TestServer } from '../helpers/server.js';
@@ -104,17 +104,14 @@ describe('SMTP with a failing store', () => {
   it('answers 451 4.3.0, never 250, and the session goes on', async () => {
     const dataDir = freshDataDir();
     const config = loadConfig(['--smtp', '127.0.0.1:0', '--data', dataDir], {});
-    const failing = {
-      append: () => Promise.reject(new Error('disk full')),
-    } as unknown as Store;
+    const failing: Pick<Store, 'append'> = { append: () => Promise.reject(new Error('disk full')) };
     const server = await startSmtpServer({
       config,
-      store: failing,
-      events: new MemoryEventBus(),
+      delivery: new StoreDelivery(failing, systemClock),
       tls: await loadTlsContext(null, dataDir, 'localhost'),
       log: createLogger('silent'),
       metrics: new Metrics(),
-      auth: new PublicInboxes(),
+      clock: systemClock,
     });
     const { client } = await RawSmtpClient.open(server.address.port);
     await client.send('EHLO c.test');

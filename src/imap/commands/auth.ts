@@ -15,9 +15,7 @@ async function login(session: ImapSession, user: string, password: string): Prom
     const text = result.reason === 'bad-user' ? 'Invalid user name: use an inbox name or an address' : 'Invalid credentials';
     return no(text, 'AUTHENTICATIONFAILED');
   }
-  session.inbox = result.inbox;
-  session.enter('Authenticated');
-  return ok(`Logged in to inbox ${result.inbox}`, `CAPABILITY ${session.capabilities()}`);
+  return { ...ok(`Logged in to inbox ${result.inbox}`, `CAPABILITY ${session.capabilities('Authenticated')}`), next: 'Authenticated', inbox: result.inbox };
 }
 
 export const loginCommand: Handler = async ({ session, args }) => {
@@ -50,12 +48,11 @@ export const authenticate: Handler = async ({ session, args, out }) => {
     return plain(session, initial.value);
   }
   await out.send('+ ');
-  return { ...ok(''), continuation: (line) => plain(session, line) };
+  return { ...ok(''), next: 'Authenticating', continuation: (line) => plain(session, line) };
 };
 
 export const startTls: Handler = async ({ session, args }) => {
   end(args, 'STARTTLS');
   if (session.tls) return bad('TLS is already active');
-  if (!session.settings.tlsAvailable) return no('TLS is not available');
-  return { ...ok('Begin TLS negotiation now'), effects: [{ kind: 'start-tls' }] };
+  return { ...ok('Begin TLS negotiation now'), effect: { kind: 'start-tls' } };
 };

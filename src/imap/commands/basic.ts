@@ -22,8 +22,9 @@ export const check: Handler = async ({ args }) => {
   return ok('CHECK completed');
 };
 
-export const logout: Handler = async ({ session, args, out }) => {
+/** §6.1.3: the untagged BYE, then the tagged OK, then the server closes. */
+export const logout: Handler = async ({ args, out }) => {
   end(args, 'LOGOUT');
-  const effects = await session.bye('Tidemail IMAP server logging out', out);
-  return { ...ok('LOGOUT completed'), effects };
+  await out.send('* BYE Tidemail IMAP server logging out');
+  return { ...ok('LOGOUT completed'), next: 'Logout', effect: { kind: 'close' } };
 };

@@ -22,8 +22,7 @@ function opener(readOnly: boolean): Handler {
     end(args, name);
     if (!isInbox(mailbox)) {
       // §6.3.1: a failed SELECT leaves no mailbox selected.
-      if (session.state === 'Selected') session.enter('Authenticated');
-      return noSuchMailbox(mailbox);
+      return { ...noSuchMailbox(mailbox), next: 'Authenticated' };
     }
     const view = await session.openMailbox(readOnly);
     await out.send(`* FLAGS ${FLAGS}`);
@@ -34,7 +33,7 @@ function opener(readOnly: boolean): Handler {
     if (firstUnseen !== -1) await out.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`);
     await out.send(`* OK [UIDVALIDITY ${session.services.store.uidValidity()}] UIDs valid`);
     await out.send(`* OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
-    return ok(`${name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+    return { ...ok(`${name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE'), next: 'Selected' };
   };
 }
 
@@ -67,14 +66,12 @@ export const close: Handler = async ({ session, args }) => {
   end(args, 'CLOSE');
   // §6.4.2: CLOSE expunges silently, and not at all in a read-only mailbox.
   if (!session.mailbox!.readOnly) await removeDeleted(session, null);
-  session.enter('Authenticated');
-  return ok('CLOSE completed');
+  return { ...ok('CLOSE completed'), next: 'Authenticated' };
 };
 
-export const unselect: Handler = async ({ session, args }) => {
+export const unselect: Handler = async ({ args }) => {
   end(args, 'UNSELECT');
-  session.enter('Authenticated');
-  return ok('UNSELECT completed');
+  return { ...ok('UNSELECT completed'), next: 'Authenticated' };
 };
 
 function refuseCopy(name: string): Handler {

@@ -1,0 +1,20 @@
+/**
+ * What the HTTP server is built from: the store it reads and deletes through, the event bus for
+ * live updates and `wait`, the metrics it serves and the few settings it needs. The composition
+ * root (app.ts) hands these over; nothing here imports it back.
+ */
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/types.js';
+
+export interface HttpDeps {
+  config: Pick<Config, 'http' | 'hostname' | 'domains' | 'maxConnections' | 'maxConnectionsPerIp'>;
+  store: Store;
+  events: EventBus;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
