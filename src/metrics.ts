@@ -19,7 +19,7 @@ export class Metrics {
   });
   readonly messagesRejected = new Counter({
     name: 'tidemail_messages_rejected_total',
-    help: 'Messages or recipients refused, by reason',
+    help: 'Messages refused after DATA, by reason (too-big, bare-newline, store-failed)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

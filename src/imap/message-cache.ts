@@ -32,24 +32,16 @@ export class LruCache<K, V> {
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
-
-  get size(): number {
-    return this.map.size;
-  }
 }
 
 export class MessageCache {
   private readonly trees: LruCache<MessageId, MimePart>;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'raw'>,
     capacity = 512,
   ) {
     this.trees = new LruCache(capacity);
-  }
-
-  async raw(id: MessageId): Promise<Buffer | null> {
-    return this.store.raw(id);
   }
 
   /** Raw bytes and structure, or null if the message is gone. */

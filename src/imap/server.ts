@@ -20,6 +20,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { InputBuffer } from '../protocol/input.js';
+import { MAX_ERRORS_PER_SESSION } from '../protocol/limits.js';
 import { startLineServer } from '../protocol/line-server.js';
 import type { LineProtocol, ShellHandle, Turn } from '../protocol/shell.js';
 import type { RunningServer } from '../protocol/tcp-server.js';
@@ -34,8 +35,6 @@ export const LIMITS: FramingLimits = {
   maxLiteralBytes: 64 * 1024,
   maxCommandBytes: 128 * 1024,
 };
-/** BAD responses and failed logins after which the session ends with BYE. */
-const MAX_ERRORS = 20;
 
 export interface ImapDeps {
   config: Pick<Config, 'imap' | 'hostname' | 'imapIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
@@ -111,7 +110,7 @@ class ImapConnection implements LineProtocol {
 
 export function startImapServer(deps: ImapDeps): Promise<RunningServer> {
   const { config } = deps;
-  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS };
+  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS_PER_SESSION.imap };
   const services: SessionServices = {
     store: deps.store,
     events: deps.events,

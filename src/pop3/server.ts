@@ -17,6 +17,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { InputBuffer } from '../protocol/input.js';
+import { MAX_ERRORS_PER_SESSION } from '../protocol/limits.js';
 import { startLineServer } from '../protocol/line-server.js';
 import type { LineProtocol, Turn } from '../protocol/shell.js';
 import type { RunningServer } from '../protocol/tcp-server.js';
@@ -34,8 +35,6 @@ import {
   type UpdateOutcome,
 } from './session.js';
 
-/** -ERR replies (and framing errors) after which the session is closed. */
-const MAX_ERRORS = 10;
 
 export interface Pop3Deps {
   config: Pick<Config, 'pop3' | 'hostname' | 'pop3IdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
@@ -163,7 +162,7 @@ class Pop3Connection implements LineProtocol {
 export function startPop3Server(deps: Omit<Pop3Deps, 'locks'> & { locks?: MaildropLocks }): Promise<RunningServer> {
   const full: Pop3Deps = { ...deps, locks: deps.locks ?? new InProcessMaildropLocks() };
   const { config } = full;
-  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS };
+  const settings: SessionSettings = { hostname: config.hostname, maxErrors: MAX_ERRORS_PER_SESSION.pop3 };
   return startLineServer({
     listen: config.pop3,
     limits: { maxConnections: config.maxConnections, maxConnectionsPerIp: config.maxConnectionsPerIp },

@@ -4,8 +4,8 @@
  * CRLF; a line holding a bare CR, or ended by a bare LF, is never taken as a command but
  * reported and discarded whole. A line longer than the cap is reported once and skipped up to its CRLF.
  *
- * The same buffer also hands out exact byte counts (IMAP literals, SMTP BDAT) and its whole
- * content (the SMTP DATA scanner), so a session can switch mode mid-chunk without copying.
+ * The same buffer also hands out exact byte counts (IMAP literals) and its whole content (the
+ * SMTP DATA scanner), so a session can switch mode mid-chunk without copying.
  */
 
 /** A command line decoded as UTF-8 (RFC 6531 / RFC 6856), or why there is none. */

@@ -24,7 +24,7 @@ export interface TcpServerOptions {
   limits: ConnectionLimits;
   /** What to write to a client refused by the limits before hanging up (e.g. "421 4.7.0 …\r\n"). */
   busyReply: (reason: 'total' | 'per-ip') => string;
-  /** Start a session on an admitted socket. `release` must be called exactly when it ends. */
+  /** Start a session on an admitted socket; its admission is released when the socket closes. */
   onConnection: (socket: net.Socket) => void;
   /**
    * Ask live sessions to wind down at shutdown (e.g. SMTP answers 421 between commands).

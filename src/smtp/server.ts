@@ -13,6 +13,7 @@ import { RecipientRouter } from '../delivery/router.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { InputBuffer } from '../protocol/input.js';
+import { MAX_ERRORS_PER_SESSION } from '../protocol/limits.js';
 import { startLineServer } from '../protocol/line-server.js';
 import type { LineProtocol, ShellHandle, Turn } from '../protocol/shell.js';
 import type { RunningServer } from '../protocol/tcp-server.js';
@@ -22,8 +23,6 @@ import { SmtpSession, wire, type SessionSettings, type Step } from './session.js
 
 /** RFC 5321 §4.5.3.1.4 allows 512 octets; we allow more for long ESMTP parameters. */
 export const MAX_COMMAND_LINE_BYTES = 2048;
-/** Errors (5xx replies and framing errors) after which the session is closed with 421. */
-const MAX_ERRORS = 10;
 
 export interface SmtpDeps {
   config: Pick<Config, 'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
@@ -116,7 +115,7 @@ export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
     hostname: config.hostname,
     maxMessageBytes: config.maxMessageBytes,
     maxRecipients: config.maxRecipients,
-    maxErrors: MAX_ERRORS,
+    maxErrors: MAX_ERRORS_PER_SESSION.smtp,
     router: new RecipientRouter({ domains: config.domains }),
   };
   return startLineServer({
