@@ -47,3 +47,27 @@ export interface ParsedBody {
   codes: string[];
   preview: string;
 }
+
+/** One line of an SMTP session as the server saw it, `atMs` after the client connected. */
+export interface TranscriptLine {
+  atMs: number;
+  /** 'client' for a command (or the DATA content's summary), 'server' for a reply. */
+  from: 'client' | 'server';
+  text: string;
+}
+
+/**
+ * The SMTP session that delivered a message, as Mailinator shows it: who connected, how, and
+ * every command and reply up to the message's 250. The DATA content itself is not repeated.
+ */
+export interface SmtpTranscript {
+  remoteAddress: string;
+  helo: string;
+  /** e.g. { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' }; null for plaintext. */
+  tls: { version: string; cipher: string } | null;
+  /** When the client connected (ms since the epoch). */
+  connectedAtMs: number;
+  lines: TranscriptLine[];
+  /** Lines were left out in the middle to keep the transcript within its cap. */
+  truncated: boolean;
+}

@@ -28,7 +28,7 @@
  *   is released in one place and before the client reads the last reply.
  */
 import type net from 'node:net';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -52,6 +52,8 @@ export interface Turn {
 /** What a protocol may ask of its shell outside a turn. */
 export interface ShellHandle {
   readonly remoteAddress: string;
+  /** The TLS protocol version and cipher once STARTTLS completed; null in plaintext. */
+  tlsInfo(): { version: string; cipher: string } | null;
   /**
    * Send from inside a running effect (a large FETCH): resolves at once, or once the socket has
    * drained when too much is unsent, so a streaming effect never piles up in memory.
@@ -264,6 +266,11 @@ export class ConnectionShell implements ShellHandle {
       socket.on('drain', done);
       socket.on('close', done);
     });
+  }
+
+  tlsInfo(): { version: string; cipher: string } | null {
+    if (!(this.socket instanceof tls.TLSSocket)) return null;
+    return { version: this.socket.getProtocol() ?? 'unknown', cipher: this.socket.getCipher()?.name ?? 'unknown' };
   }
 
   wake(): void {

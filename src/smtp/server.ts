@@ -18,7 +18,10 @@ import { startLineServer } from '../protocol/line-server.js';
 import type { LineProtocol, ShellHandle, Turn } from '../protocol/shell.js';
 import type { RunningServer } from '../protocol/tcp-server.js';
 import { DataReader } from './data.js';
-import { R, formatReply } from './replies.js';
+import type { SmtpTranscript } from '../mail/model.js';
+import { nextQueueId } from './queue-id.js';
+import { R, formatReply, stored } from './replies.js';
+import { TranscriptRecorder } from './transcript.js';
 import { SmtpSession, wire, type SessionSettings, type Step } from './session.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512 octets; we allow more for long ESMTP parameters. */
@@ -35,15 +38,18 @@ export interface SmtpDeps {
 
 class SmtpConnection implements LineProtocol {
   private readonly session: SmtpSession;
+  private readonly transcript: TranscriptRecorder;
   /** Set between 354 and the end of data: input is the message, not commands. */
   private data: DataReader | null = null;
 
   constructor(
-    shell: ShellHandle,
+    private readonly shell: ShellHandle,
     settings: SessionSettings,
     private readonly deps: SmtpDeps,
   ) {
     this.session = new SmtpSession(settings, { remoteAddress: shell.remoteAddress });
+    const clock = deps.clock;
+    this.transcript = new TranscriptRecorder(shell.remoteAddress, clock.now(), () => clock.now());
   }
 
   greeting(): Turn {
@@ -58,12 +64,38 @@ class SmtpConnection implements LineProtocol {
       this.data = null;
       input.push(result.rest);
       this.deps.metrics.messagesReceived.inc();
-      if (result.outcome !== 'complete') this.deps.metrics.messagesRejected.inc({ reason: result.outcome });
-      return this.turn(this.session.dataReceived(result));
+      this.transcript.client(`<message, ${result.bytes} bytes>`);
+      if (result.outcome !== 'complete') {
+        this.deps.metrics.messagesRejected.inc({ reason: result.outcome });
+        return this.endTransaction(this.turn(this.session.dataReceived(result, () => this.delivery())));
+      }
+      return this.turn(this.session.dataReceived(result, () => this.delivery()));
     }
     const framed = input.readTextLine(MAX_COMMAND_LINE_BYTES);
     if (!framed) return null;
-    return this.turn(framed.kind === 'line' ? this.session.command(framed.text) : this.session.lineError(framed.kind));
+    if (framed.kind !== 'line') {
+      this.transcript.client(`<${framed.kind} line>`);
+      return this.turn(this.session.lineError(framed.kind));
+    }
+    this.transcript.client(framed.text);
+    return this.turn(this.session.command(framed.text));
+  }
+
+  /**
+   * What a complete message is handed over with: its queue id, and the transcript up to the 250
+   * it gets if stored (a message is stored exactly when that reply is sent).
+   */
+  private delivery(): { queueId: string; transcript: SmtpTranscript } {
+    const queueId = nextQueueId(this.deps.clock.now());
+    this.transcript.helo = this.session.helo;
+    const transcript = this.transcript.snapshot();
+    transcript.lines.push({ atMs: this.deps.clock.now() - transcript.connectedAtMs, from: 'server', text: formatReply(stored(queueId)).trimEnd() });
+    return { queueId, transcript };
+  }
+
+  private endTransaction(turn: Turn): Turn {
+    this.transcript.transactionEnded();
+    return turn;
   }
 
   idle(): Turn {
@@ -77,6 +109,7 @@ class SmtpConnection implements LineProtocol {
 
   tlsStarted(): null {
     this.session.tlsStarted();
+    this.transcript.tls = this.shell.tlsInfo();
     return null;
   }
 
@@ -84,7 +117,12 @@ class SmtpConnection implements LineProtocol {
 
   /** A session step as a shell turn: its replies, and its effect carried out here or by the shell. */
   private turn(step: Step): Turn {
-    const turn: Turn = step.replies.length ? { output: [wire(step)] } : {};
+    let turn: Turn = {};
+    if (step.replies.length) {
+      const output = wire(step);
+      this.transcript.server(output);
+      turn = { output: [output] };
+    }
     for (const effect of step.effects) {
       if (effect.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
       else if (effect.kind === 'deliver') turn.effect = { kind: 'await', work: this.deliver(effect.message) };
@@ -100,11 +138,11 @@ class SmtpConnection implements LineProtocol {
       const delivered = await this.deps.delivery.deliver(message);
       metrics.messagesStored.inc(delivered.ids.length);
       metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      return this.turn(this.session.dataFinished({ kind: 'stored', queueId: delivered.queueId }));
+      return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'stored', queueId: message.trace.id })));
     } catch (error) {
       log.error({ err: String(error) }, 'store failed; answered 451');
       metrics.messagesRejected.inc({ reason: 'store-failed' });
-      return this.turn(this.session.dataFinished({ kind: 'store-failed' }));
+      return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'store-failed' })));
     }
   }
 }

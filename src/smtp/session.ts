@@ -16,6 +16,7 @@
 import type { Incoming } from '../delivery/ingest.js';
 import type { RecipientRouter } from '../delivery/router.js';
 import type { Mailbox } from '../mail/address.js';
+import type { SmtpTranscript } from '../mail/model.js';
 import type { DataResult } from './data.js';
 import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
 import { R, formatReply, reply, stored, type Reply } from './replies.js';
@@ -208,8 +209,9 @@ export class SmtpSession {
    * The connection's DATA framing found the end of the message. A complete one is handed to
    * delivery with everything the trace header and the store need; a refused one is answered.
    */
-  dataReceived(result: DataResult): Step {
+  dataReceived(result: DataResult, handOver: () => { queueId: string; transcript: SmtpTranscript }): Step {
     if (result.outcome !== 'complete') return this.dataFinished({ kind: result.outcome });
+    const delivery = handOver();
     const transaction = this.transaction!;
     const message: Incoming = {
       trace: {
@@ -219,6 +221,7 @@ export class SmtpSession {
         esmtp: this.esmtp,
         tls: this.tls,
         smtputf8: transaction.smtputf8,
+        id: delivery.queueId,
       },
       envelope: {
         mailFrom: transaction.mailFrom,
@@ -229,6 +232,7 @@ export class SmtpSession {
       },
       inboxes: transaction.recipients.map((r) => r.inbox),
       segments: result.segments,
+      transcript: delivery.transcript,
     };
     return { replies: [], effects: [{ kind: 'deliver', message }] };
   }
