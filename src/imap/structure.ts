@@ -6,14 +6,10 @@
  * that is not plain ASCII is re-encoded as one RFC 2047 encoded word rather than sent as 8-bit.
  */
 import { addressParser } from 'postal-mime';
-import { headerValue, parseDisposition, type MimePart } from '../mail/mime-tree.js';
+import { headerText } from '../mail/decode.js';
+import { headerValue } from '../mail/header-block.js';
+import { parseDisposition, type MimePart } from '../mail/mime-tree.js';
 import { nstr, paren, rawStr, str, type Chunk } from './format.js';
-
-/** Parsed headers are latin1 strings of the raw bytes; the address parser wants text. */
-function utf8(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
-}
 
 function encodedName(name: string): Chunk {
   if (name === '') return 'NIL';
@@ -31,7 +27,7 @@ function addresses(value: string | null): EnvelopeAddress[] {
   if (value === null || value.trim() === '') return [];
   try {
     const out: EnvelopeAddress[] = [];
-    for (const entry of addressParser(utf8(value))) {
+    for (const entry of addressParser(headerText(value))) {
       const members = 'group' in entry && Array.isArray(entry.group) ? entry.group : [entry];
       for (const m of members) out.push({ name: m.name ?? '', address: 'address' in m ? (m.address ?? '') : '' });
     }
