@@ -8,8 +8,8 @@
  * - bodies: the full MIME parse (parse.ts, postal-mime) undoes the transfer encodings (RFC 2045
  *   §6.7 quoted-printable, §6.8 base64) and charsets of the text parts once, into
  *   `ParsedBody.text`/`html`; `searchableBody` is the body text a search sees: the text and, when
- *   the message has its own HTML part, the text of that HTML too (a word only in the HTML
- *   alternative is still in the message a person reads).
+ *   the HTML part says more, that HTML's text too (a word only in the HTML alternative is still in
+ *   the message a person reads). Text attachments are attachments, not the message's text.
  *
  * Raw bytes are never decoded here for IMAP's byte-exact answers (BODY[] sections,
  * BODYSTRUCTURE sizes); those read the MIME tree's offsets. Nothing here throws.
@@ -40,12 +40,19 @@ export function decodeHeaderValue(latin1Value: string): string {
   return decodeEncodedWords(headerText(latin1Value));
 }
 
+const WORD = /[\p{L}\p{N}]+/gu;
+
 /**
  * The body text searches match (the HTTP index's body column and IMAP SEARCH BODY/TEXT): the text
- * body, then the text of the HTML body unless the text already is that (an HTML-only message).
+ * body, then the text of the HTML body if it has a word the text body lacks. Most HTML
+ * alternatives repeat the text word for word, and indexing those twice would double the index's
+ * work for nothing; an HTML-only message's text already is its HTML's text (parse.ts).
  */
 export function searchableBody(parsed: Pick<ParsedBody, 'text' | 'html'>): string {
   if (parsed.html === '') return parsed.text;
   const htmlText = htmlToText(parsed.html);
-  return htmlText === parsed.text ? parsed.text : `${parsed.text}\n${htmlText}`;
+  if (htmlText === parsed.text) return parsed.text;
+  const known = new Set(parsed.text.toLowerCase().match(WORD));
+  const saysMore = (htmlText.toLowerCase().match(WORD) ?? []).some((word) => !known.has(word));
+  return saysMore ? `${parsed.text}\n${htmlText}` : parsed.text;
 }

@@ -130,7 +130,7 @@ describe('bodies are decoded once, into the text searches match', () => {
     assert.equal(await text(japanese), '日本語 テキスト 予定 東京\n');
   });
 
-  it('includes the HTML alternative’s text, once, and not its markup', async () => {
+  it('includes the HTML alternative’s text when it says more, once, and not its markup', async () => {
     const raw = mail(
       ['Content-Type: multipart/alternative; boundary=alt'],
       [
@@ -151,6 +151,8 @@ describe('bodies are decoded once, into the text searches match', () => {
     assert.match(body, /^Thank you, friend\.\n/);
     assert.match(body, /Thank you, Wombatfutter & friends\./);
     assert.doesNotMatch(body, /<b>|class/);
+    const repeated = raw.toString('latin1').replace('Thank you, <b>Wombatfutter</b> &amp; friends.', 'Thank <b>you</b>, friend.');
+    assert.equal(await text(Buffer.from(repeated, 'latin1')), 'Thank you, friend.\n', 'an HTML part that says nothing more is not added');
     const htmlOnly = mail(['Content-Type: text/html; charset=utf-8'], '<p>Only <i>markup</i> here</p>\r\n');
     assert.equal(await text(htmlOnly), 'Only markup here');
   });
