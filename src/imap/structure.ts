@@ -2,18 +2,15 @@
  * ENVELOPE and BODY/BODYSTRUCTURE (RFC 3501 §7.4.2) from the MIME tree (mail/mime-tree.ts).
  *
  * Header values go out as received (encoded words stay encoded, as §7.4.2 expects clients to
- * decode them). Address names are the exception: the address parser decodes them, so a name
- * that is not plain ASCII is re-encoded as one RFC 2047 encoded word rather than sent as 8-bit.
+ * decode them). Address names are the exception: they are parsed and decoded as for the listing
+ * (mail/headers.ts), so a name that is not plain ASCII is re-encoded as one RFC 2047 encoded word
+ * rather than sent as 8-bit.
  */
-import { addressParser } from 'postal-mime';
-import { headerValue, parseDisposition, type MimePart } from '../mail/mime-tree.js';
+import { headerValue } from '../mail/header-block.js';
+import { parseAddressList } from '../mail/headers.js';
+import type { Address } from '../mail/model.js';
+import { parseDisposition, type MimePart } from '../mail/mime-tree.js';
 import { nstr, paren, rawStr, str, type Chunk } from './format.js';
-
-/** Parsed headers are latin1 strings of the raw bytes; the address parser wants text. */
-function utf8(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
-}
 
 function encodedName(name: string): Chunk {
   if (name === '') return 'NIL';
@@ -22,27 +19,16 @@ function encodedName(name: string): Chunk {
   return str(`=?utf-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`);
 }
 
-interface EnvelopeAddress {
-  name: string;
-  address: string;
-}
+/** At most this many addresses of one field go into an ENVELOPE. */
+const MAX_ENVELOPE_ADDRESSES = 1000;
 
-function addresses(value: string | null): EnvelopeAddress[] {
-  if (value === null || value.trim() === '') return [];
-  try {
-    const out: EnvelopeAddress[] = [];
-    for (const entry of addressParser(utf8(value))) {
-      const members = 'group' in entry && Array.isArray(entry.group) ? entry.group : [entry];
-      for (const m of members) out.push({ name: m.name ?? '', address: 'address' in m ? (m.address ?? '') : '' });
-    }
-    return out.filter((a) => a.address !== '' || a.name !== '').slice(0, 1000);
-  } catch {
-    return [];
-  }
+/** The addresses of a field, parsed and decoded as the listing parses them (mail/headers.ts). */
+function addresses(value: string | null): Address[] {
+  return value === null ? [] : parseAddressList(value).slice(0, MAX_ENVELOPE_ADDRESSES);
 }
 
 /** address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")" */
-function addressList(list: EnvelopeAddress[]): Chunk[] {
+function addressList(list: Address[]): Chunk[] {
   if (list.length === 0) return ['NIL'];
   const out: Chunk[] = ['('];
   for (const a of list) {

@@ -3,8 +3,10 @@
  * the fields a listing needs (From, To, Cc, Subject, Date). The full MIME parse happens later,
  * off the critical path (see parse.ts). Never throws: a malformed header gives empty fields.
  */
-import { addressParser, decodeWords } from 'postal-mime';
-import type { Address } from '../store/types.js';
+import { addressParser } from 'postal-mime';
+import { decodeEncodedWords, decodeHeaderValue, headerText } from './decode.js';
+import { bodyStartOf, unfoldHeaders } from './header-block.js';
+import type { Address } from './model.js';
 
 export interface ListingFields {
   from: Address | null;
@@ -13,67 +15,21 @@ export interface ListingFields {
   dateMs: number | null;
 }
 
-const WANTED = new Set(['from', 'to', 'cc', 'subject', 'date']);
-/** A header block larger than this is not scanned for listing fields (they stay empty). */
-const MAX_HEADER_SCAN_BYTES = 256 * 1024;
+const WANTED: ReadonlySet<string> = new Set(['from', 'to', 'cc', 'subject', 'date']);
 
 /** Byte offset where the body starts (after the blank line), or the message length if none. */
 export function headerEnd(raw: Buffer): number {
-  if (raw.length >= 2 && raw[0] === 0x0d && raw[1] === 0x0a) return 2;
-  const blank = raw.indexOf('\r\n\r\n');
-  return blank === -1 ? raw.length : blank + 4;
-}
-
-/** Unfolded header lines of the top-level header block, lower-cased names, raw values. */
-export function readHeaders(raw: Buffer, wanted?: ReadonlySet<string>): Array<[string, string]> {
-  const end = Math.min(headerEnd(raw), MAX_HEADER_SCAN_BYTES);
-  const block = raw.toString('latin1', 0, end);
-  const out: Array<[string, string]> = [];
-  let current: [string, string] | null = null;
-  for (const line of block.split('\r\n')) {
-    if (line === '') break;
-    if ((line[0] === ' ' || line[0] === '\t') && current) {
-      current[1] += line; // RFC 5322 §2.2.3 unfolding: drop the CRLF, keep the whitespace
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      current = null;
-      continue;
-    }
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (wanted && !wanted.has(name)) {
-      current = null;
-      continue;
-    }
-    current = [name, line.slice(colon + 1).trim()];
-    out.push(current);
-  }
-  return out;
-}
-
-/** Header values were read as latin1 so offsets stay byte-exact; 8-bit (UTF-8) text is re-read here. */
-function utf8(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
-}
-
-function safeDecodeWords(value: string): string {
-  try {
-    return decodeWords(utf8(value));
-  } catch {
-    return utf8(value);
-  }
+  return bodyStartOf(raw);
 }
 
 export function parseAddressList(value: string): Address[] {
   try {
     const out: Address[] = [];
-    for (const entry of addressParser(utf8(value))) {
+    for (const entry of addressParser(headerText(value))) {
       if ('group' in entry && Array.isArray(entry.group)) {
-        for (const member of entry.group) out.push({ name: safeDecodeWords(member.name ?? ''), address: member.address ?? '' });
+        for (const member of entry.group) out.push({ name: decodeEncodedWords(member.name ?? ''), address: member.address ?? '' });
       } else if ('address' in entry) {
-        out.push({ name: safeDecodeWords(entry.name ?? ''), address: entry.address ?? '' });
+        out.push({ name: decodeEncodedWords(entry.name ?? ''), address: entry.address ?? '' });
       }
     }
     return out.filter((a) => a.address !== '' || a.name !== '');
@@ -84,7 +40,7 @@ export function parseAddressList(value: string): Address[] {
 
 export function parseListingFields(raw: Buffer): ListingFields {
   const fields: ListingFields = { from: null, to: [], subject: '', dateMs: null };
-  for (const [name, value] of readHeaders(raw, WANTED)) {
+  for (const [name, value] of unfoldHeaders(raw, 0, headerEnd(raw), WANTED)) {
     switch (name) {
       case 'from':
         fields.from ??= parseAddressList(value)[0] ?? null;
@@ -94,7 +50,7 @@ export function parseListingFields(raw: Buffer): ListingFields {
         fields.to.push(...parseAddressList(value));
         break;
       case 'subject':
-        if (fields.subject === '') fields.subject = safeDecodeWords(value);
+        if (fields.subject === '') fields.subject = decodeHeaderValue(value);
         break;
       case 'date': {
         const ms = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ''));

@@ -1,14 +1,16 @@
 /**
  * The MIME structure of a message (RFC 2045, RFC 2046), as byte ranges into the raw bytes: what
  * IMAP BODYSTRUCTURE, ENVELOPE and section fetches (RFC 3501 §6.4.5) need, and nothing more.
- * postal-mime (parse.ts) decodes content for display; this keeps offsets, so `BODY[1.2]` returns
- * exactly the bytes that were received.
+ * Decoded text comes from the full parse (parse.ts, see decode.ts); this keeps offsets, so
+ * `BODY[1.2]` returns exactly the bytes that were received.
  *
  * Never throws. Malformed input degrades instead of failing: a multipart without a boundary or
  * without any delimiter line is treated as one text/plain part; an unreadable Content-Type is
  * text/plain (RFC 2045 §5.2); nesting beyond MAX_DEPTH and parts beyond MAX_PARTS are not split
  * further. Only CRLF line ends exist in stored mail (SMTP refuses bare LF), so only CRLF is sought.
+ * Header blocks are read by header-block.ts, the same reader the listing fields use.
  */
+import { bodyStartOf, headerValue, unfoldHeaders, type HeaderFields } from './header-block.js';
 
 export interface ContentType {
   type: string;
@@ -24,7 +26,7 @@ export interface MimePart {
   /** End of the body (exclusive). */
   end: number;
   /** Unfolded header fields: lower-cased name, raw value. */
-  headers: Array<[string, string]>;
+  headers: HeaderFields;
   contentType: ContentType;
   /** Content-Transfer-Encoding, lower-cased; '7bit' when absent. */
   encoding: string;
@@ -38,7 +40,6 @@ export interface MimePart {
 
 const MAX_DEPTH = 20;
 const MAX_PARTS = 1000;
-const MAX_HEADER_BYTES = 256 * 1024;
 
 interface Budget {
   parts: number;
@@ -67,43 +68,10 @@ function flat(raw: Buffer, start: number, end: number): MimePart {
   };
 }
 
-/** Offset after the blank line ending the header block that starts at `start`, or `end` if none. */
-function bodyStartOf(raw: Buffer, start: number, end: number): number {
-  if (end - start >= 2 && raw[start] === 0x0d && raw[start + 1] === 0x0a) return start + 2;
-  const blank = raw.subarray(start, end).indexOf('\r\n\r\n');
-  return blank === -1 ? end : start + blank + 4;
-}
-
-export function parseHeaderBlock(raw: Buffer, start: number, end: number): Array<[string, string]> {
-  const block = raw.toString('latin1', start, Math.min(end, start + MAX_HEADER_BYTES));
-  const out: Array<[string, string]> = [];
-  let current: [string, string] | null = null;
-  for (const line of block.split('\r\n')) {
-    if (line === '') break;
-    if ((line[0] === ' ' || line[0] === '\t') && current) {
-      current[1] += line;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      current = null;
-      continue;
-    }
-    current = [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
-    out.push(current);
-  }
-  return out;
-}
-
-export function headerValue(headers: Array<[string, string]>, name: string): string | null {
-  for (const [n, v] of headers) if (n === name) return v;
-  return null;
-}
-
 function parseEntity(raw: Buffer, start: number, end: number, depth: number, inDigest: boolean, budget: Budget): MimePart {
   budget.parts++;
   const bodyStart = bodyStartOf(raw, start, end);
-  const headers = parseHeaderBlock(raw, start, bodyStart);
+  const headers = unfoldHeaders(raw, start, bodyStart);
   const declared = headerValue(headers, 'content-type');
   const fallback: ContentType = inDigest
     ? { type: 'message', subtype: 'rfc822', params: [] }

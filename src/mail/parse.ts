@@ -1,12 +1,14 @@
 /**
- * The full MIME parse of a stored message, by postal-mime, into our `ParsedBody`.
+ * The full MIME parse of a stored message, by postal-mime, into our `ParsedBody`: the one
+ * decoding of bodies (transfer encodings and charsets of the inline text parts, see decode.ts), whose
+ * text the message JSON shows, the search index holds and IMAP SEARCH matches.
  * Hostile or malformed MIME never throws out of here: the worst case is a body with no parts,
  * and the raw bytes are kept untouched by the store whatever happens.
  */
 import PostalMime, { type Attachment } from 'postal-mime';
-import type { AttachmentInfo, ParsedBody } from '../store/types.js';
 import { extractCodes, extractLinks, htmlToText, previewOf } from './extract.js';
-import { readHeaders } from './headers.js';
+import { unfoldHeaders } from './header-block.js';
+import type { AttachmentInfo, ParsedBody } from './model.js';
 
 function attachmentSize(content: Attachment['content']): number {
   if (typeof content === 'string') return Buffer.byteLength(content);
@@ -25,7 +27,7 @@ function describe(attachments: Attachment[]): AttachmentInfo[] {
 }
 
 function fallbackHeaders(raw: Buffer): ParsedBody['headers'] {
-  return readHeaders(raw).map(([name, value]) => ({ name, value }));
+  return unfoldHeaders(raw).map(([name, value]) => ({ name, value }));
 }
 
 export async function parseBody(raw: Buffer, subject: string): Promise<ParsedBody> {

@@ -158,22 +158,36 @@ export function parseSearch(tokens: Token[]): SearchKey {
   return keys.length === 1 ? keys[0]! : { kind: 'and', keys };
 }
 
-/** Whether evaluating the key needs the message bytes (headers or body). */
-export function needsContent(key: SearchKey): boolean {
+/** What evaluating a key reads of each message, besides the session's view (flags, sizes, dates). */
+export interface ContentNeeds {
+  /** The header fields (HEADER, FROM, SUBJECT…, TEXT, SENT* dates). */
+  headers: boolean;
+  /** The decoded body text (BODY, TEXT). */
+  body: boolean;
+}
+
+export function contentNeeds(key: SearchKey): ContentNeeds {
   switch (key.kind) {
     case 'header':
+      return { headers: true, body: false };
     case 'body':
+      return { headers: false, body: true };
     case 'text':
-      return true;
+      return { headers: true, body: true };
     case 'date':
-      return key.sent;
+      return { headers: key.sent, body: false };
     case 'not':
-      return needsContent(key.key);
+      return contentNeeds(key.key);
     case 'or':
-      return needsContent(key.a) || needsContent(key.b);
+      return either([key.a, key.b]);
     case 'and':
-      return key.keys.some(needsContent);
+      return either(key.keys);
     default:
-      return false;
+      return { headers: false, body: false };
   }
+}
+
+function either(keys: readonly SearchKey[]): ContentNeeds {
+  const needs = keys.map(contentNeeds);
+  return { headers: needs.some((n) => n.headers), body: needs.some((n) => n.body) };
 }

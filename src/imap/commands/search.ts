@@ -3,24 +3,30 @@
  * the selected mailbox. Flags, sizes, internal dates, sequence numbers and UIDs come from the
  * session's view; only keys on headers, text or the Date header read the message, once each.
  *
- * Matching is a case-insensitive substring match (§6.4.4) on decoded text: header values with
- * RFC 2047 words decoded, body parts with their transfer encoding and charset undone. Dates
- * compare whole days, ignoring time (§6.4.4): the internal date's day in UTC, the Date header's
- * day as written.
+ * Matching is a case-insensitive substring match (§6.4.4) on decoded text, decoded exactly as
+ * the message JSON and the HTTP search index decode it (mail/decode.ts): header values with
+ * 8-bit UTF-8 and RFC 2047 words decoded, the body as the full parse's searchable text (text
+ * parts with transfer encoding and charset undone, and the HTML part's text). Dates compare whole
+ * days, ignoring time (§6.4.4): the internal date's day in UTC, the Date header's day as written.
+ *
+ * TEXT matches header values and the body; RFC 3501 §6.4.4 means the whole message, header field
+ * names included, which is not done here yet.
  */
-import { headerValue } from '../../mail/mime-tree.js';
-import { bodyText, decodeHeaderValue } from '../../mail/mime-text.js';
+import { decodeHeaderValue, searchableBody } from '../../mail/decode.js';
+import { headerValue, type HeaderFields } from '../../mail/header-block.js';
 import { dayOf, parseSearchDate } from '../format.js';
 import { inSequenceSet } from '../syntax.js';
 import { no, ok, type Handler } from '../command.js';
-import type { LoadedMessage } from '../message-cache.js';
+import type { SessionServices } from '../session.js';
 import type { MessageRef, SelectedMailbox } from '../mailbox.js';
-import { BadCharset, needsContent, parseSearch, type DateOp, type SearchKey } from './search-keys.js';
+import { BadCharset, contentNeeds, parseSearch, type ContentNeeds, type DateOp, type SearchKey } from './search-keys.js';
 
 interface Candidate {
   ref: MessageRef;
-  message: LoadedMessage | null;
-  text?: string;
+  /** The message's header fields, if the key reads them and the message still exists. */
+  headers: HeaderFields | null;
+  /** Its searchable body text, if the key reads it ('' once the message is gone). */
+  body: string;
 }
 
 function compareDay(day: number, op: DateOp, wanted: number): boolean {
@@ -41,14 +47,8 @@ function contains(haystack: string, needle: string): boolean {
 }
 
 function headerMatches(c: Candidate, field: string, value: string): boolean {
-  if (!c.message) return false;
-  for (const [name, raw] of c.message.tree.headers) if (name === field && contains(decodeHeaderValue(raw), value)) return true;
+  for (const [name, raw] of c.headers ?? []) if (name === field && contains(decodeHeaderValue(raw), value)) return true;
   return false;
-}
-
-function body(c: Candidate): string {
-  c.text ??= c.message ? bodyText(c.message.raw, c.message.tree) : '';
-  return c.text;
 }
 
 function matches(key: SearchKey, c: Candidate, view: SelectedMailbox): boolean {
@@ -65,11 +65,11 @@ function matches(key: SearchKey, c: Candidate, view: SelectedMailbox): boolean {
     case 'header':
       return headerMatches(c, key.field, key.value);
     case 'body':
-      return contains(body(c), key.value);
+      return contains(c.body, key.value);
     case 'text':
-      return !!c.message && (c.message.tree.headers.some(([, v]) => contains(decodeHeaderValue(v), key.value)) || contains(body(c), key.value));
+      return !!c.headers && (c.headers.some(([, v]) => contains(decodeHeaderValue(v), key.value)) || contains(c.body, key.value));
     case 'date': {
-      const day = key.sent ? sentDay(c.message ? headerValue(c.message.tree.headers, 'date') : null) : dayOf(view.entry(uid)?.receivedAtMs ?? 0);
+      const day = key.sent ? sentDay(c.headers ? headerValue(c.headers, 'date') : null) : dayOf(view.entry(uid)?.receivedAtMs ?? 0);
       return day !== null && compareDay(day, key.op, key.dayMs);
     }
     case 'size': {
@@ -98,14 +98,24 @@ export const search: Handler = async ({ session, args, uid, out }) => {
     throw error;
   }
   const view = session.mailbox!;
-  const content = needsContent(key);
+  const needs = contentNeeds(key);
   const found: number[] = [];
   for (let i = 0; i < view.uids.length; i++) {
     const ref = { seq: i + 1, uid: view.uids[i]! };
     if (view.isGone(ref.uid)) continue;
-    const message = content ? await session.services.messages.load(ref.uid) : null;
-    if (matches(key, { ref, message }, view)) found.push(uid ? ref.uid : ref.seq);
+    if (matches(key, await candidate(session.services, ref, needs), view)) found.push(uid ? ref.uid : ref.seq);
   }
   await out.send(`* SEARCH${found.map((n) => ` ${n}`).join('')}`);
   return ok(`${uid ? 'UID SEARCH' : 'SEARCH'} completed`);
 };
+
+/**
+ * Read what the key needs of one message: header fields from the MIME tree (kept in the shared
+ * structure cache), the body from the store's full parse, the very ParsedBody the message JSON
+ * shows and the indexer's search text is made of.
+ */
+async function candidate(services: SessionServices, ref: MessageRef, needs: ContentNeeds): Promise<Candidate> {
+  const message = needs.headers ? await services.messages.load(ref.uid) : null;
+  const stored = needs.body ? await services.store.get(ref.uid) : null;
+  return { ref, headers: message?.tree.headers ?? null, body: stored ? searchableBody(stored.parsed) : '' };
+}

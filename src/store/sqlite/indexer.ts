@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
 import type { Address } from '../types.js';
 import type { Committed, IndexEntry, IndexerInit, ToWriter } from './protocol.js';
@@ -93,7 +94,7 @@ async function catchUp(): Promise<void> {
             bodyId: row.id,
             preview: parsed.preview,
             attachments: parsed.attachments.length,
-            search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: parsed.text },
+            search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: searchableBody(parsed) },
           });
         }
         cursor = rows[taken - 1]!.id;

@@ -4,6 +4,12 @@
  * has not reached yet (milliseconds after their commit, longer during a flood) have no row there,
  * so their subject and addresses are matched here with the same rules as the index's tokenizer
  * (unicode61, case and diacritics folded).
+ *
+ * The text itself is decoded once, by mail/decode.ts: the subject and names as the listing
+ * decoded them, the body as `searchableBody` of the full parse, the same text IMAP SEARCH
+ * matches and the message JSON shows. Matching differs by protocol, decoding never: here a word
+ * matches a token prefix, so a word inside an unspaced run of CJK text (one unicode61 token) is
+ * found by IMAP's substring match only.
  */
 import type { Address } from '../types.js';
 
