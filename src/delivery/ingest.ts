@@ -13,8 +13,6 @@ export interface Incoming {
   inboxes: readonly string[];
   /** The unstuffed message, as slices of what was received. */
   segments: readonly Buffer[];
-  /** Its session is the only SMTP session open (see AppendOptions). */
-  alone: boolean;
 }
 
 export async function ingest(store: Store, incoming: Incoming, now = new Date()): Promise<MessageId[]> {
@@ -27,5 +25,5 @@ export async function ingest(store: Store, incoming: Incoming, now = new Date())
     envelope: incoming.envelope,
     receivedAtMs: now.getTime(),
     ...fields,
-  }, { alone: incoming.alone });
+  });
 }

@@ -45,8 +45,6 @@ class SmtpConnection {
     socket: net.Socket,
     private readonly context: ServerContext,
     settings: SessionSettings,
-    /** Whether this is the only SMTP session open: its messages then have no batch to join. */
-    private readonly isOnlySession: () => boolean,
   ) {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
@@ -159,7 +157,6 @@ class SmtpConnection {
       },
       inboxes: transaction.recipients.map((r) => r.inbox),
       segments: result.segments,
-      alone: this.isOnlySession(),
     }).then(
       (ids) => {
         this.context.metrics.messagesStored.inc(ids.length);
@@ -230,15 +227,12 @@ export async function startSmtpServer(context: ServerContext): Promise<RunningSe
     router: new RecipientRouter({ domains: config.domains }),
   };
   const connections = new WeakMap<net.Socket, SmtpConnection>();
-  let server: RunningServer | null = null;
-  const isOnlySession = () => server?.connections === 1;
-  server = await startTcpServer({
+  return startTcpServer({
     name: 'smtp',
     listen: config.smtp,
     limits: { maxConnections: config.maxConnections, maxConnectionsPerIp: config.maxConnectionsPerIp },
     busyReply: (reason) => formatReply(reason === 'total' ? R.tooManyConnections : R.tooManyConnectionsFromIp),
-    onConnection: (socket) => connections.set(socket, new SmtpConnection(socket, context, settings, isOnlySession)),
+    onConnection: (socket) => connections.set(socket, new SmtpConnection(socket, context, settings)),
     onShutdown: (socket) => connections.get(socket)?.shutdown(),
   });
-  return server;
 }

@@ -9,36 +9,114 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
 import { eventually, message, storeConformance } from './conformance.js';
 
-storeConformance('sqlite', {
-  async create(retention, events) {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
-    const path = join(dir, 'tidemail.db');
-    const open = () => SqliteStore.open({ path, retention, events });
-    return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  },
-});
+/** Every store the conformance runs open, to see afterwards which way their appends were committed. */
+const opened: Array<{ run: string; store: SqliteStore }> = [];
 
-/** The store as a lone SMTP session uses it: every append says it is alone. */
-function aloneAppends(store: Store): Store {
+/** Of the lone-sender run's appends made with none other in flight, how many were committed inline. */
+const loneRun = { alone: 0, inline: 0 };
+
+/** A store as a lone sender uses it: each message comes in an event-loop turn of its own (after our answer went out and its reply came back). */
+function loneSender(store: SqliteStore): Store {
+  let inFlight = 0;
+  const append = async (m: NewMessage): Promise<number[]> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const alone = inFlight++ === 0;
+    const before = store.appendCommits().inline;
+    const appended = store.append(m);
+    // An inline commit is made within the call; the writer's, turns later.
+    if (alone) {
+      loneRun.alone++;
+      if (store.appendCommits().inline > before) loneRun.inline++;
+    }
+    try {
+      return await appended;
+    } finally {
+      inFlight--;
+    }
+  };
   return new Proxy(store, {
     get(target, key) {
-      if (key === 'append') return (message: NewMessage) => target.append(message, { alone: true });
+      if (key === 'append') return append;
       const value: unknown = Reflect.get(target, key);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
 
-// The same suite with every append made inline on the calling thread (inline-writer.ts): ids,
-// events, per-inbox cap, the total-size rule (the writer's byte count), parsing and reopening
-// must not tell the two paths apart.
-storeConformance('sqlite, appends of a lone sender', {
-  async create(retention, events) {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
-    const path = join(dir, 'tidemail.db');
-    const open = async () => aloneAppends(await SqliteStore.open({ path, retention, events }));
-    return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  },
+function conformanceRun(run: string, wrap: (store: SqliteStore) => Store): void {
+  storeConformance(run, {
+    async create(retention, events) {
+      const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
+      const path = join(dir, 'tidemail.db');
+      const open = async () => {
+        const store = await SqliteStore.open({ path, retention, events });
+        opened.push({ run, store });
+        return wrap(store);
+      };
+      return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  });
+}
+
+// Callers in one task: each append made as soon as the one before resolved, mostly in the same
+// turn, so most go to the writer's group commit.
+conformanceRun('sqlite', (store) => store);
+// The same suite as a lone sender makes it: most appends are committed inline on the main
+// thread (inline-writer.ts). Ids, events, the per-inbox cap, the total-size rule, parsing and
+// reopening must not tell the two paths apart.
+conformanceRun('sqlite, a lone sender', loneSender);
+
+describe('SQLite store: the conformance runs took both paths', () => {
+  it('callers in one task: mostly the group commit', () => {
+    const runs = opened.filter((o) => o.run === 'sqlite').map((o) => o.store.appendCommits());
+    const inline = runs.reduce((sum, c) => sum + c.inline, 0);
+    const byWriter = runs.reduce((sum, c) => sum + c.byWriter, 0);
+    assert.ok(byWriter > inline, JSON.stringify({ inline, byWriter }));
+  });
+  it('a lone sender: nearly every append made with none other in flight was committed inline', () => {
+    assert.ok(loneRun.alone >= 20 && loneRun.inline >= 0.8 * loneRun.alone, JSON.stringify(loneRun));
+  });
+});
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SQLite store: which appends are committed on the main thread', () => {
+  it('a lone sender: nearly every append, the rest (probes, lock held) by the writer', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        for (let i = 0; i < 40; i++) {
+          await nextTurn();
+          await store.append(message(['lone'], `lone ${i}`));
+        }
+        const { inline, byWriter } = store.appendCommits();
+        assert.equal(inline + byWriter, 40);
+        assert.ok(inline >= 30, JSON.stringify({ inline, byWriter }));
+        assert.equal((await store.list('lone', { limit: 50, offset: 0 })).total, 40);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('twenty senders at once: the group commit, after at most the first append', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        // Each sender sends its next message a turn after its last one was answered, as a session would.
+        const sender = async (n: number) => {
+          for (let i = 0; i < 10; i++) {
+            await store.append(message([`sender-${n}`], `${n}/${i}`));
+            await nextTurn();
+          }
+        };
+        await Promise.all(Array.from({ length: 20 }, (_, n) => sender(n)));
+        const { inline, byWriter } = store.appendCommits();
+        assert.ok(inline <= 1, JSON.stringify({ inline, byWriter }));
+        assert.equal(inline + byWriter, 200);
+      } finally {
+        await store.close();
+      }
+    }));
 });
 
 describe('SQLite store: a lone sender while another connection writes', () => {
@@ -47,18 +125,22 @@ describe('SQLite store: a lone sender while another connection writes', () => {
       const store = await openStore(path);
       const other = new Database(path);
       try {
+        await store.append(message(['locked'], 'before the lock'));
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0 }, 'a lone sender, committed inline');
+        await nextTurn();
         other.exec('BEGIN IMMEDIATE');
         const ticks = { count: 0 };
         const timer = setInterval(() => ticks.count++, 5);
-        const appended = store.append(message(['locked'], 'behind a lock'), { alone: true });
+        const appended = store.append(message(['locked'], 'behind a lock'));
         const settled = await Promise.race([appended.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))]);
         assert.equal(settled, 'waiting', 'the append waits while another connection holds the write lock');
         assert.ok(ticks.count >= 10, `the event loop ran meanwhile (${ticks.count} ticks in 200 ms)`);
         other.exec('COMMIT');
         const [id] = await appended;
         clearInterval(timer);
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 1 }, 'committed by the writer once the lock was free');
         const page = await store.list('locked', { limit: 10, offset: 0 });
-        assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock']]);
+        assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock'], [id! - 1, 'before the lock']]);
       } finally {
         other.close();
         await store.close();
@@ -131,7 +213,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
         assert.ok(next! > 1);
         // The body id sequence survived: body 2 was deleted, so a new body must not reuse id 2.
         const check = new Database(path, { readonly: true });
-        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3');
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
         assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
         check.close();
       } finally {
@@ -144,7 +226,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const future = new Database(path);
       future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
       future.close();
-      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 3/);
+      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 4/);
       const check = new Database(path, { readonly: true });
       assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
       check.close();
