@@ -126,7 +126,7 @@ describe('SQLite store: a lone sender while another connection writes', () => {
       const other = new Database(path);
       try {
         await store.append(message(['locked'], 'before the lock'));
-        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0 }, 'a lone sender, committed inline');
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0, inlineRolledBack: 0 }, 'a lone sender, committed inline');
         await nextTurn();
         other.exec('BEGIN IMMEDIATE');
         const ticks = { count: 0 };
@@ -138,11 +138,103 @@ describe('SQLite store: a lone sender while another connection writes', () => {
         other.exec('COMMIT');
         const [id] = await appended;
         clearInterval(timer);
-        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 1 }, 'committed by the writer once the lock was free');
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 1, inlineRolledBack: 0 }, 'committed by the writer once the lock was free');
         const page = await store.list('locked', { limit: 10, offset: 0 });
         assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock'], [id! - 1, 'before the lock']]);
       } finally {
         other.close();
+        await store.close();
+      }
+    }));
+});
+
+/** The totals counted from the rows themselves, on a connection of the test's own. */
+function countedFromRows(path: string): { messages: number; bodies: number; bytes: number } {
+  const check = new Database(path, { readonly: true });
+  try {
+    return check
+      .prepare<[], { messages: number; bodies: number; bytes: number }>(
+        'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
+      )
+      .get()!;
+  } finally {
+    check.close();
+  }
+}
+
+/**
+ * A message the engine cannot store: its second inbox is no string, so the append fails after its
+ * body, the totals and its first message were written, and must be undone.
+ */
+function unstorable(subject: string): NewMessage {
+  return { ...message(['bad-a', 'bad-b'], subject), inboxes: ['bad-a', {} as unknown as string] };
+}
+
+describe('SQLite store: totals and failed writes', () => {
+  it('one bad operation in a batch fails alone: the others commit, and the totals count only them', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        const good = [0, 1, 2].map((i) => message(['good'], `good ${i}`, {}, 'g'.repeat(10 * i)));
+        // All in one turn: the first inline (nothing to group with yet), the rest in one batch.
+        const results = await Promise.allSettled([store.append(good[0]!), store.append(good[1]!), store.append(unstorable('bad')), store.append(good[2]!)]);
+        assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 2, inlineRolledBack: 0 }, 'the bad one was in the batch of the writer');
+        assert.deepEqual((await store.list('good', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['good 2', 'good 1', 'good 0']);
+        assert.equal((await store.list('bad-a', { limit: 10, offset: 0 })).total, 0, 'nothing of the bad one is left');
+        const expected = { messages: 3, bodies: 3, bytes: good.reduce((sum, m) => sum + m.raw.length, 0) };
+        assert.deepEqual(await store.stats(), expected);
+        assert.deepEqual(countedFromRows(path), expected);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('a failed inline commit is rolled back whole: the append rejects and the totals are unchanged', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        const first = message(['good'], 'first');
+        await store.append(first);
+        await nextTurn();
+        await assert.rejects(store.append(unstorable('bad inline')));
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0, inlineRolledBack: 1 });
+        const expected = { messages: 1, bodies: 1, bytes: first.raw.length };
+        assert.deepEqual(await store.stats(), expected);
+        assert.deepEqual(countedFromRows(path), expected);
+        await nextTurn();
+        const second = message(['good'], 'second');
+        await store.append(second);
+        assert.equal(store.appendCommits().inline, 2, 'the inline connection goes on');
+        assert.deepEqual(await store.stats(), { messages: 2, bodies: 2, bytes: first.raw.length + second.raw.length });
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('the totals row matches the rows after inline and batched appends, evictions, deletes and a reopen', () =>
+    inDataDir(async (path) => {
+      const retention = { maxAgeMs: 0, maxPerInbox: 3, maxTotalBytes: 0 };
+      const open = () => SqliteStore.open({ path, retention, events: new MemoryEventBus() });
+      let store = await open();
+      try {
+        for (let i = 0; i < 6; i++) {
+          await nextTurn();
+          await store.append(message(['capped', `other-${i % 2}`], `one ${i}`, {}, 'o'.repeat(i * 13)));
+        }
+        await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(message(['capped', 'wide'], `many ${i}`, {}, 'm'.repeat(i * 17)))));
+        await Promise.allSettled([store.append(unstorable('bad')), store.append(message(['x'], 'x'))]);
+        const [oneToDelete] = await store.append(message(['gone'], 'gone'));
+        await store.delete([oneToDelete!, 999_999]);
+        await store.deleteInbox('other-0');
+        const { inline, byWriter } = store.appendCommits();
+        assert.ok(inline > 0 && byWriter > 0, 'both paths taken');
+        const counted = countedFromRows(path);
+        assert.deepEqual(await store.stats(), counted);
+        await store.close();
+        store = await open();
+        assert.deepEqual(await store.stats(), counted, 'kept across a reopen');
+      } finally {
         await store.close();
       }
     }));
@@ -199,6 +291,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const store = await openStore(path);
       try {
         assert.equal(store.uidValidity(), 4242);
+        assert.deepEqual(await store.stats(), { messages: 1, bodies: 1, bytes: sample.raw.length }, 'totals counted by the upgrade');
         const page = await store.list('legacy', { limit: 10, offset: 0 });
         assert.deepEqual(page.messages.map((m) => [m.id, m.subject, m.flags]), [[1, 'Quarterly report', ['seen']]]);
         assert.deepEqual(await store.raw(1), sample.raw);
@@ -216,6 +309,40 @@ describe('SQLite store: data dirs from earlier versions', () => {
         assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
         assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
         check.close();
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('upgrades a version 3 data dir in place: the totals are counted once, and the size rule and stats use them', () =>
+    inDataDir(async (path) => {
+      // Version 3 is version 4 without the totals row: make one from a store of today.
+      const sizes: number[] = [];
+      const store3 = await openStore(path);
+      for (let i = 0; i < 6; i++) {
+        const m = message(i % 2 ? ['v3-a', 'v3-b'] : ['v3-a'], `v3 ${i}`, {}, 'v'.repeat(40 * i));
+        await store3.append(m);
+        sizes.push(m.raw.length);
+      }
+      await store3.close();
+      const old = new Database(path);
+      old.exec("DROP TABLE totals; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+      old.close();
+
+      const held = sizes.reduce((sum, size) => sum + size, 0);
+      // Room for the newest four bodies only.
+      const cap = sizes.slice(2).reduce((sum, size) => sum + size, 0);
+      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap }, events: new MemoryEventBus() });
+      try {
+        assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held });
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
+        check.close();
+        // Body 1 went to two inboxes: removing the oldest two bodies removes three messages.
+        assert.equal((await store.expire(Date.now())).length, 3);
+        assert.deepEqual((await store.list('v3-a', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['v3 5', 'v3 4', 'v3 3', 'v3 2']);
+        assert.deepEqual(await store.stats(), { messages: 6, bodies: 4, bytes: cap });
+        assert.deepEqual(countedFromRows(path), { messages: 6, bodies: 4, bytes: cap });
       } finally {
         await store.close();
       }

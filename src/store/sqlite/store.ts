@@ -83,6 +83,8 @@ export interface AppendCommits {
   inline: number;
   /** By the writer worker's group commit. */
   byWriter: number;
+  /** Inline commits that failed and were rolled back whole (their appends rejected). */
+  inlineRolledBack: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export class SqliteStore implements Store {
   private endOfTurnScheduled = false;
   /** The inline writer committed during this turn: the indexer is told once the turn is over. */
   private inlineCommitsThisTurn = false;
-  private readonly commits: AppendCommits = { inline: 0, byWriter: 0 };
+  private readonly commits: AppendCommits = { inline: 0, byWriter: 0, inlineRolledBack: 0 };
 
   private constructor(
     private readonly options: SqliteStoreOptions,
@@ -232,7 +234,13 @@ export class SqliteStore implements Store {
     const route = this.loneSender.route(this.appendsInWriter);
     this.scheduleEndOfTurn();
     if (route !== 'inline' || this.pending.size > 0) return null;
-    const appended = this.inline.tryAppend(message);
+    let appended;
+    try {
+      appended = this.inline.tryAppend(message);
+    } catch (error) {
+      this.commits.inlineRolledBack++;
+      throw error;
+    }
     if (!appended) return null;
     this.commits.inline++;
     this.inlineCommitsThisTurn = true;
