@@ -17,13 +17,15 @@
  * cannot show the first sign; every `PROBE_EVERY`-th append of such a run goes to the writer
  * anyway, to look. After a sign, `CLEAN_PROBES` appends in a row must go through the writer and
  * find nobody before appends go inline again. Under 20 sessions an append nearly always finds
- * another in the writer (batches of ~10), so the run never starts; a lone sender pays the two
- * hand-offs on one message in `PROBE_EVERY`, and on `CLEAN_PROBES` after company leaves. Either
- * way only latency is at stake, never durability: both paths answer after a synced commit.
+ * another in the writer (batches of ~10, each in the writer's hands for its hops and its sync),
+ * so such a run practically never starts, and one that does ends at the next turn in which two
+ * messages arrive. A lone sender pays the two hand-offs on one message in `PROBE_EVERY`, and on
+ * `CLEAN_PROBES` after company leaves. Both numbers are a judgement, not a measurement; either way
+ * only latency is at stake, never durability: both paths answer after a synced commit.
  */
 
 /** Appends in a row that must find no company before appends go inline (again). */
-export const CLEAN_PROBES = 4;
+export const CLEAN_PROBES = 8;
 /** While appends go inline, every this many goes through the writer to look for company. */
 export const PROBE_EVERY = 16;
 

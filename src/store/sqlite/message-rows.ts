@@ -6,9 +6,9 @@
  * Every change also updates the `totals` row (schema.ts) in the same transaction, so the count
  * of messages, bodies and bytes held is whatever is committed, by whichever connection: a
  * statement that fails, an operation undone to its savepoint or a transaction rolled back takes
- * its share of the count with it. The append counts its body before inserting its messages; a
- * failure after that point must be undone by the caller's rollback (test/store/sqlite.test.ts,
- * "totals").
+ * its share of the count with it. An append counts its body and messages before inserting the
+ * messages, so a failure after that point is undone only by the caller's savepoint or rollback;
+ * test/store/sqlite.test.ts, "totals and failed writes", fails such an append on both paths.
  */
 import type Database from 'better-sqlite3';
 import type { NewMessage } from '../types.js';
@@ -118,8 +118,8 @@ export class MessageRows {
   }
 
   /**
-   * Remove messages oldest first, at most `limit`, while `expired` says the oldest left must go
-   * given the bytes that would still be held with it.
+   * Remove messages oldest first, at most `limit`, while `expired` says the oldest one left must
+   * go, given the raw bytes held while it is still there.
    */
   removeOldest(limit: number, expired: (oldest: AgedMessage, bytesHeld: number) => boolean): Removed[] {
     const removed: Removed[] = [];
