@@ -11,7 +11,10 @@
  * - another append is in the writer's hands (queued this turn or posted, not answered yet): its
  *   sender did not wait for this one, and this one could have joined its batch;
  * - another append came in the same event-loop turn: a lone sender's next message needs our
- *   answer to reach it and its reply to come back, which a later turn reads.
+ *   answer to reach it and its reply to come back, which a later turn reads. (A turn ends at the
+ *   store's `setImmediate`; this assumes appends are made from I/O callbacks, as the protocol
+ *   servers make them. One made from a `setImmediate` callback would share its turn with the
+ *   next iteration's I/O, and a lone sender's next message would look like company: only slower.)
  *
  * An inline commit finishes before any other append can arrive, so a run of inline appends
  * cannot show the first sign; every `PROBE_EVERY`-th append of such a run goes to the writer
