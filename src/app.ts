@@ -66,10 +66,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   const servers: RunningServer[] = [];
   try {
-    let smtp: RunningServer | null = null;
-    const delivery = new StoreDelivery(store, parts.clock, () => smtp?.connections === 1);
-    smtp = await startSmtpServer({ ...parts, delivery });
-    servers.push(smtp);
+    servers.push(await startSmtpServer({ ...parts, delivery: new StoreDelivery(store, parts.clock) }));
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
     servers.push(await startHttpServer(parts));

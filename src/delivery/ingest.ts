@@ -35,7 +35,6 @@ export class StoreDelivery implements DeliveryTarget {
   constructor(
     private readonly store: Pick<Store, 'append'>,
     private readonly clock: Pick<Clock, 'now'>,
-    private readonly isAlone: () => boolean = () => false,
   ) {}
 
   async deliver(incoming: Incoming): Promise<Delivered> {
@@ -43,16 +42,13 @@ export class StoreDelivery implements DeliveryTarget {
     const header = receivedHeader({ ...incoming.trace, recipients: incoming.envelope.rcptTo, date: now });
     const raw = Buffer.concat([header, ...incoming.segments]);
     const fields = parseListingFields(raw);
-    const ids = await this.store.append(
-      {
-        raw,
-        inboxes: [...new Set(incoming.inboxes)],
-        envelope: incoming.envelope,
-        receivedAtMs: now.getTime(),
-        ...fields,
-      },
-      { alone: this.isAlone() },
-    );
+    const ids = await this.store.append({
+      raw,
+      inboxes: [...new Set(incoming.inboxes)],
+      envelope: incoming.envelope,
+      receivedAtMs: now.getTime(),
+      ...fields,
+    });
     return { ids };
   }
 }

@@ -13,9 +13,11 @@
  * the store on an event always finds what the event announced.
  *
  * Indexing: the listing fields (from, to, subject, date, size) are given by the caller and
- * indexed in the same commit. The full MIME parse (preview, attachment count, text, html,
- * search text) happens moments later off the ingest path; `get` always answers with the full
- * parse, computing it on the spot if the background indexer has not reached the message yet.
+ * stored in the same commit: listings show the message, and search finds it by subject and
+ * addresses, as soon as `append` resolves. The full MIME parse (preview, attachment count, text,
+ * html, search text) happens moments later off the ingest path, so previews and body-text search
+ * follow it; `get` always answers with the full parse, computing it on the spot if the
+ * background indexer has not reached the message yet.
  *
  * Every engine must pass `test/store/conformance.ts` unchanged.
  */
@@ -111,18 +113,9 @@ export interface RetentionPolicy {
   maxTotalBytes: number;
 }
 
-export interface AppendOptions {
-  /**
-   * The caller knows of no other write on its way (its SMTP session is the only one open), so
-   * there is no batch for this commit to join: an engine may commit it at once instead of
-   * handing it to its group commit. Durability is the same either way.
-   */
-  alone?: boolean;
-}
-
 export interface Store {
   /** Commit durably, then publish `message.stored` for each inbox. Resolves with one id per inbox, in order. */
-  append(message: NewMessage, options?: AppendOptions): Promise<MessageId[]>;
+  append(message: NewMessage): Promise<MessageId[]>;
   /** Newest first. */
   list(inbox: string, options: ListOptions): Promise<MessagePage>;
   /** Messages of `inbox` with an id greater than `afterId`, oldest first (for "wait" and resume). */

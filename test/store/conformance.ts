@@ -167,6 +167,56 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         }),
       ));
 
+    it('many appends at once: each resolves with its own ids, announced once each, after its commit, in id order', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const announced: number[] = [];
+        events.subscribe((e) => e.type === 'message.stored' && announced.push(e.id));
+        const messages = Array.from({ length: 30 }, (_, i) => message([`at-once-${i % 3}`], `m${i}`, {}, 'z'.repeat(i * 7)));
+        const results = await Promise.all(messages.map((m) => store.append(m)));
+        const ids = results.map((r) => r[0]!);
+        assert.equal(new Set(ids).size, 30);
+        assert.deepEqual(announced, [...ids].sort((a, b) => a - b), 'each announced once, in the order of the ids');
+        for (let inbox = 0; inbox < 3; inbox++) {
+          const page = await store.list(`at-once-${inbox}`, { limit: 20, offset: 0 });
+          const expected = ids.map((id, i) => ({ id, subject: `m${i}` })).filter((_, i) => i % 3 === inbox);
+          assert.deepEqual(page.messages.map((m) => ({ id: m.id, subject: m.subject })), expected.sort((a, b) => b.id - a.id));
+        }
+        const bytes = messages.reduce((sum, m) => sum + m.raw.length, 0);
+        assert.deepEqual(await store.stats(), { messages: 30, bodies: 30, bytes });
+      }));
+
+    it('the total-size rule removes exactly the oldest messages beyond the cap, whether they came one at a time or at once', async () => {
+      // Sizes all differ, so removing one message too many or too few shows.
+      const oneByOne = (from: number) => Array.from({ length: 4 }, (_, i) => message(['sized'], `one ${from + i}`, {}, 'x'.repeat(100 + 37 * (from + i))));
+      const atOnce = Array.from({ length: 8 }, (_, i) => message(['sized'], `at once ${i}`, {}, 'y'.repeat(50 + 61 * i)));
+      const first = oneByOne(0);
+      const last = oneByOne(4);
+      const all = [...first, ...atOnce, ...last];
+      const cap = Math.floor(all.reduce((sum, m) => sum + m.raw.length, 0) / 2);
+      await withStore({ maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap }, async (store) => {
+        const sizeOf = new Map<number, number>();
+        const appendOne = async (m: NewMessage) => sizeOf.set((await store.append(m))[0]!, m.raw.length);
+        for (const m of first) await appendOne(m);
+        await Promise.all(atOnce.map(appendOne));
+        for (const m of last) await appendOne(m);
+        // What the rule must do: oldest first, while more than the cap is held.
+        const byAge = [...sizeOf].sort(([a], [b]) => a - b);
+        let held = byAge.reduce((sum, [, size]) => sum + size, 0);
+        const expectRemoved: number[] = [];
+        for (const [id, size] of byAge) {
+          if (held <= cap) break;
+          expectRemoved.push(id);
+          held -= size;
+        }
+        assert.ok(expectRemoved.length > 0 && expectRemoved.length < byAge.length);
+        assert.deepEqual([...(await store.expire(Date.now()))].sort((a, b) => a - b), expectRemoved);
+        const kept = byAge.map(([id]) => id).filter((id) => !expectRemoved.includes(id));
+        assert.deepEqual((await store.mailbox('sized')).map((m) => m.id), kept);
+        assert.deepEqual(await store.stats(), { messages: kept.length, bodies: kept.length, bytes: held });
+        assert.deepEqual(await store.expire(Date.now()), [], 'nothing more to remove');
+      });
+    });
+
     it('search matches subject, addresses and body text, optionally per inbox', () =>
       withStore(NO_RETENTION, async (store) => {
         await store.append(message(['s1'], 'Invoice for March', {}, 'Total due: forty credits'));

@@ -9,36 +9,114 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
 import { eventually, message, storeConformance } from './conformance.js';
 
-storeConformance('sqlite', {
-  async create(retention, events) {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
-    const path = join(dir, 'tidemail.db');
-    const open = () => SqliteStore.open({ path, retention, events });
-    return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  },
-});
+/** Every store the conformance runs open, to see afterwards which way their appends were committed. */
+const opened: Array<{ run: string; store: SqliteStore }> = [];
 
-/** The store as a lone SMTP session uses it: every append says it is alone. */
-function aloneAppends(store: Store): Store {
+/** Of the lone-sender run's appends made with none other in flight, how many were committed inline. */
+const loneRun = { alone: 0, inline: 0 };
+
+/** A store as a lone sender uses it: each message comes in an event-loop turn of its own (after our answer went out and its reply came back). */
+function loneSender(store: SqliteStore): Store {
+  let inFlight = 0;
+  const append = async (m: NewMessage): Promise<number[]> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const alone = inFlight++ === 0;
+    const before = store.appendCommits().inline;
+    const appended = store.append(m);
+    // An inline commit is made within the call; the writer's, turns later.
+    if (alone) {
+      loneRun.alone++;
+      if (store.appendCommits().inline > before) loneRun.inline++;
+    }
+    try {
+      return await appended;
+    } finally {
+      inFlight--;
+    }
+  };
   return new Proxy(store, {
     get(target, key) {
-      if (key === 'append') return (message: NewMessage) => target.append(message, { alone: true });
+      if (key === 'append') return append;
       const value: unknown = Reflect.get(target, key);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
 
-// The same suite with every append made inline on the calling thread (inline-writer.ts): ids,
-// events, per-inbox cap, the total-size rule (the writer's byte count), parsing and reopening
-// must not tell the two paths apart.
-storeConformance('sqlite, appends of a lone sender', {
-  async create(retention, events) {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
-    const path = join(dir, 'tidemail.db');
-    const open = async () => aloneAppends(await SqliteStore.open({ path, retention, events }));
-    return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  },
+function conformanceRun(run: string, wrap: (store: SqliteStore) => Store): void {
+  storeConformance(run, {
+    async create(retention, events) {
+      const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
+      const path = join(dir, 'tidemail.db');
+      const open = async () => {
+        const store = await SqliteStore.open({ path, retention, events });
+        opened.push({ run, store });
+        return wrap(store);
+      };
+      return { store: await open(), reopen: open, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  });
+}
+
+// Callers in one task: each append made as soon as the one before resolved, mostly in the same
+// turn, so most go to the writer's group commit.
+conformanceRun('sqlite', (store) => store);
+// The same suite as a lone sender makes it: most appends are committed inline on the main
+// thread (inline-writer.ts). Ids, events, the per-inbox cap, the total-size rule, parsing and
+// reopening must not tell the two paths apart.
+conformanceRun('sqlite, a lone sender', loneSender);
+
+describe('SQLite store: the conformance runs took both paths', () => {
+  it('callers in one task: mostly the group commit', () => {
+    const runs = opened.filter((o) => o.run === 'sqlite').map((o) => o.store.appendCommits());
+    const inline = runs.reduce((sum, c) => sum + c.inline, 0);
+    const byWriter = runs.reduce((sum, c) => sum + c.byWriter, 0);
+    assert.ok(byWriter > inline, JSON.stringify({ inline, byWriter }));
+  });
+  it('a lone sender: nearly every append made with none other in flight was committed inline', () => {
+    assert.ok(loneRun.alone >= 20 && loneRun.inline >= 0.8 * loneRun.alone, JSON.stringify(loneRun));
+  });
+});
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SQLite store: which appends are committed on the main thread', () => {
+  it('a lone sender: nearly every append, the rest (probes, lock held) by the writer', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        for (let i = 0; i < 40; i++) {
+          await nextTurn();
+          await store.append(message(['lone'], `lone ${i}`));
+        }
+        const { inline, byWriter } = store.appendCommits();
+        assert.equal(inline + byWriter, 40);
+        assert.ok(inline >= 30, JSON.stringify({ inline, byWriter }));
+        assert.equal((await store.list('lone', { limit: 50, offset: 0 })).total, 40);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('twenty senders at once: the group commit, after at most the first append', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        // Each sender sends its next message a turn after its last one was answered, as a session would.
+        const sender = async (n: number) => {
+          for (let i = 0; i < 10; i++) {
+            await store.append(message([`sender-${n}`], `${n}/${i}`));
+            await nextTurn();
+          }
+        };
+        await Promise.all(Array.from({ length: 20 }, (_, n) => sender(n)));
+        const { inline, byWriter } = store.appendCommits();
+        assert.ok(inline <= 1, JSON.stringify({ inline, byWriter }));
+        assert.equal(inline + byWriter, 200);
+      } finally {
+        await store.close();
+      }
+    }));
 });
 
 describe('SQLite store: a lone sender while another connection writes', () => {
@@ -47,20 +125,116 @@ describe('SQLite store: a lone sender while another connection writes', () => {
       const store = await openStore(path);
       const other = new Database(path);
       try {
+        await store.append(message(['locked'], 'before the lock'));
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0, inlineRolledBack: 0 }, 'a lone sender, committed inline');
+        await nextTurn();
         other.exec('BEGIN IMMEDIATE');
         const ticks = { count: 0 };
         const timer = setInterval(() => ticks.count++, 5);
-        const appended = store.append(message(['locked'], 'behind a lock'), { alone: true });
+        const appended = store.append(message(['locked'], 'behind a lock'));
         const settled = await Promise.race([appended.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))]);
         assert.equal(settled, 'waiting', 'the append waits while another connection holds the write lock');
         assert.ok(ticks.count >= 10, `the event loop ran meanwhile (${ticks.count} ticks in 200 ms)`);
         other.exec('COMMIT');
         const [id] = await appended;
         clearInterval(timer);
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 1, inlineRolledBack: 0 }, 'committed by the writer once the lock was free');
         const page = await store.list('locked', { limit: 10, offset: 0 });
-        assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock']]);
+        assert.deepEqual(page.messages.map((m) => [m.id, m.subject]), [[id, 'behind a lock'], [id! - 1, 'before the lock']]);
       } finally {
         other.close();
+        await store.close();
+      }
+    }));
+});
+
+/** The totals counted from the rows themselves, on a connection of the test's own. */
+function countedFromRows(path: string): { messages: number; bodies: number; bytes: number } {
+  const check = new Database(path, { readonly: true });
+  try {
+    return check
+      .prepare<[], { messages: number; bodies: number; bytes: number }>(
+        'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
+      )
+      .get()!;
+  } finally {
+    check.close();
+  }
+}
+
+/**
+ * A message the engine cannot store: its second inbox is no string, so the append fails after its
+ * body, the totals and its first message were written, and must be undone.
+ */
+function unstorable(subject: string): NewMessage {
+  return { ...message(['bad-a', 'bad-b'], subject), inboxes: ['bad-a', {} as unknown as string] };
+}
+
+describe('SQLite store: totals and failed writes', () => {
+  it('one bad operation in a batch fails alone: the others commit, and the totals count only them', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        const good = [0, 1, 2].map((i) => message(['good'], `good ${i}`, {}, 'g'.repeat(10 * i)));
+        // All in one turn: the first inline (nothing to group with yet), the rest in one batch.
+        const results = await Promise.allSettled([store.append(good[0]!), store.append(good[1]!), store.append(unstorable('bad')), store.append(good[2]!)]);
+        assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 2, inlineRolledBack: 0 }, 'the bad one was in the batch of the writer');
+        assert.deepEqual((await store.list('good', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['good 2', 'good 1', 'good 0']);
+        assert.equal((await store.list('bad-a', { limit: 10, offset: 0 })).total, 0, 'nothing of the bad one is left');
+        const expected = { messages: 3, bodies: 3, bytes: good.reduce((sum, m) => sum + m.raw.length, 0) };
+        assert.deepEqual(await store.stats(), expected);
+        assert.deepEqual(countedFromRows(path), expected);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('a failed inline commit is rolled back whole: the append rejects and the totals are unchanged', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        const first = message(['good'], 'first');
+        await store.append(first);
+        await nextTurn();
+        await assert.rejects(store.append(unstorable('bad inline')));
+        assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0, inlineRolledBack: 1 });
+        const expected = { messages: 1, bodies: 1, bytes: first.raw.length };
+        assert.deepEqual(await store.stats(), expected);
+        assert.deepEqual(countedFromRows(path), expected);
+        await nextTurn();
+        const second = message(['good'], 'second');
+        await store.append(second);
+        assert.equal(store.appendCommits().inline, 2, 'the inline connection goes on');
+        assert.deepEqual(await store.stats(), { messages: 2, bodies: 2, bytes: first.raw.length + second.raw.length });
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('the totals row matches the rows after inline and batched appends, evictions, deletes and a reopen', () =>
+    inDataDir(async (path) => {
+      const retention = { maxAgeMs: 0, maxPerInbox: 3, maxTotalBytes: 0 };
+      const open = () => SqliteStore.open({ path, retention, events: new MemoryEventBus() });
+      let store = await open();
+      try {
+        for (let i = 0; i < 6; i++) {
+          await nextTurn();
+          await store.append(message(['capped', `other-${i % 2}`], `one ${i}`, {}, 'o'.repeat(i * 13)));
+        }
+        await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(message(['capped', 'wide'], `many ${i}`, {}, 'm'.repeat(i * 17)))));
+        await Promise.allSettled([store.append(unstorable('bad')), store.append(message(['x'], 'x'))]);
+        const [oneToDelete] = await store.append(message(['gone'], 'gone'));
+        await store.delete([oneToDelete!, 999_999]);
+        await store.deleteInbox('other-0');
+        const { inline, byWriter } = store.appendCommits();
+        assert.ok(inline > 0 && byWriter > 0, 'both paths taken');
+        const counted = countedFromRows(path);
+        assert.deepEqual(await store.stats(), counted);
+        await store.close();
+        store = await open();
+        assert.deepEqual(await store.stats(), counted, 'kept across a reopen');
+      } finally {
         await store.close();
       }
     }));
@@ -117,6 +291,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const store = await openStore(path);
       try {
         assert.equal(store.uidValidity(), 4242);
+        assert.deepEqual(await store.stats(), { messages: 1, bodies: 1, bytes: sample.raw.length }, 'totals counted by the upgrade');
         const page = await store.list('legacy', { limit: 10, offset: 0 });
         assert.deepEqual(page.messages.map((m) => [m.id, m.subject, m.flags]), [[1, 'Quarterly report', ['seen']]]);
         assert.deepEqual(await store.raw(1), sample.raw);
@@ -131,9 +306,43 @@ describe('SQLite store: data dirs from earlier versions', () => {
         assert.ok(next! > 1);
         // The body id sequence survived: body 2 was deleted, so a new body must not reuse id 2.
         const check = new Database(path, { readonly: true });
-        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3');
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
         assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
         check.close();
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('upgrades a version 3 data dir in place: the totals are counted once, and the size rule and stats use them', () =>
+    inDataDir(async (path) => {
+      // Version 3 is version 4 without the totals row: make one from a store of today.
+      const sizes: number[] = [];
+      const store3 = await openStore(path);
+      for (let i = 0; i < 6; i++) {
+        const m = message(i % 2 ? ['v3-a', 'v3-b'] : ['v3-a'], `v3 ${i}`, {}, 'v'.repeat(40 * i));
+        await store3.append(m);
+        sizes.push(m.raw.length);
+      }
+      await store3.close();
+      const old = new Database(path);
+      old.exec("DROP TABLE totals; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+      old.close();
+
+      const held = sizes.reduce((sum, size) => sum + size, 0);
+      // Room for the newest four bodies only.
+      const cap = sizes.slice(2).reduce((sum, size) => sum + size, 0);
+      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap }, events: new MemoryEventBus() });
+      try {
+        assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held });
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
+        check.close();
+        // Body 1 went to two inboxes: removing the oldest two bodies removes three messages.
+        assert.equal((await store.expire(Date.now())).length, 3);
+        assert.deepEqual((await store.list('v3-a', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['v3 5', 'v3 4', 'v3 3', 'v3 2']);
+        assert.deepEqual(await store.stats(), { messages: 6, bodies: 4, bytes: cap });
+        assert.deepEqual(countedFromRows(path), { messages: 6, bodies: 4, bytes: cap });
       } finally {
         await store.close();
       }
@@ -144,7 +353,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const future = new Database(path);
       future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
       future.close();
-      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 3/);
+      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 4/);
       const check = new Database(path, { readonly: true });
       assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
       check.close();

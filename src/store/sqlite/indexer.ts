@@ -5,8 +5,9 @@
  * It reads unparsed bodies from its own connection, a small batch at a time, and
  * hands the results to the writer, which stores them in its next commit. Reading from disk
  * rather than being handed the bytes means a backlog under heavy ingest costs disk, not memory:
- * the indexer simply catches up when the load eases. The writer tells it of each commit; on
- * start it catches up with whatever a previous run left unparsed.
+ * the indexer simply catches up when the load eases. It is told of each commit of rows: by the
+ * writer of its own, by the store (main thread) of its inline writer's; on start it catches up
+ * with whatever a previous run left unparsed.
  *
  * It is also the WAL's checkpointer: copying committed pages into the database file (and
  * syncing it) here, a little after commits, keeps that work out of the writer's commits, which
@@ -19,7 +20,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
 import type { Address } from '../types.js';
-import type { Committed, IndexEntry, IndexerInit, ToWriter } from './protocol.js';
+import type { Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
 import { searchableAddresses } from './search.js';
 
 const BATCH = 16;
@@ -98,7 +99,7 @@ async function catchUp(): Promise<void> {
           });
         }
         cursor = rows[taken - 1]!.id;
-        writer.postMessage({ type: 'index', entries } satisfies ToWriter);
+        writer.postMessage({ type: 'index', entries } satisfies IndexResults);
         const backlog = taken < rows.length || rows.length === BATCH;
         if (!backlog) continue;
         // Either way, the writer's notes come in between batches.
@@ -107,7 +108,7 @@ async function catchUp(): Promise<void> {
       }
     } while (more);
   } catch (error) {
-    control.postMessage({ type: 'fatal', error: `indexer: ${String(error)}` });
+    control.postMessage({ type: 'backgroundError', error: `indexer: ${String(error)}` } satisfies FromIndexer);
   } finally {
     running = false;
   }
@@ -136,7 +137,7 @@ function checkpoint(): void {
     // PASSIVE: never waits for readers or the writer; what it cannot copy now, the next one will.
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
-    control.postMessage({ type: 'fatal', error: `checkpoint: ${String(error)}` });
+    control.postMessage({ type: 'backgroundError', error: `checkpoint: ${String(error)}` } satisfies FromIndexer);
   }
 }
 
@@ -157,12 +158,14 @@ function debounced(work: () => void, delayMs: number): () => void {
 // The store stops this worker with terminate(): it changes no rows, and what it had not handed
 // over yet is parsed again on the next start. A checkpoint cut short is safe: the WAL keeps
 // every committed page until one completes.
-writer.on('message', (message: Committed) => {
+function onCommitted(message: Committed): void {
   if (message.appended) {
     lastAppendAt = performance.now();
     parseSoon();
   }
   checkpointSoon();
-});
+}
+writer.on('message', onCommitted);
+control.on('message', onCommitted);
 void catchUp();
 

@@ -11,8 +11,9 @@
  * SQLite's write lock. Its busy timeout is 0: while the writer holds the lock (an index batch, a
  * retention pass) `tryAppend` answers null at once and the caller goes through the writer, so the
  * event loop never waits for a lock, only for the one sync of its own commit. With company, the
- * sessions' messages go to the writer's group commit: committing each on the event loop would
+ * senders' messages go to the writer's group commit: committing each on the event loop would
  * serialise them behind one sync apiece (4 KiB × 20 sessions fell from ~4,200 to ~1,700 msg/s).
+ * Which appends come here is the store's rule (lone-sender.ts).
  */
 import Database from 'better-sqlite3';
 import type { NewMessage } from '../types.js';

@@ -1,7 +1,14 @@
 /**
  * The row changes that add and remove messages, on one writing connection. The writer worker
  * uses them for every batch; the main thread's inline writer (inline-writer.ts) for a lone
- * sender's appends. Both keep their own count of raw bytes from what these return.
+ * sender's appends.
+ *
+ * Every change also updates the `totals` row (schema.ts) in the same transaction, so the count
+ * of messages, bodies and bytes held is whatever is committed, by whichever connection: a
+ * statement that fails, an operation undone to its savepoint or a transaction rolled back takes
+ * its share of the count with it. An append counts its body and messages before inserting the
+ * messages, so a failure after that point is undone only by the caller's savepoint or rollback;
+ * test/store/sqlite.test.ts, "totals and failed writes", fails such an append on both paths.
  */
 import type Database from 'better-sqlite3';
 import type { NewMessage } from '../types.js';
@@ -9,9 +16,22 @@ import type { Removed } from './protocol.js';
 
 export interface Appended {
   ids: number[];
+  /** Messages removed by the per-inbox cap to make room. */
   evicted: Removed[];
-  /** Raw bytes held after this append minus before it (the new body, less any it evicted). */
-  bytesDelta: number;
+}
+
+/** What the `totals` row holds. */
+export interface Totals {
+  messages: number;
+  bodies: number;
+  /** Raw bytes held, each body counted once. */
+  bytes: number;
+}
+
+/** A message as the retention rules see it: oldest first. */
+export interface AgedMessage {
+  id: number;
+  receivedAtMs: number;
 }
 
 export class MessageRows {
@@ -34,6 +54,9 @@ export class MessageRows {
       ),
       dropFromInbox: db.prepare('UPDATE inboxes SET count = count - ? WHERE name = ?'),
       oldestInInbox: db.prepare<[string, number], { id: number }>('SELECT id FROM messages WHERE inbox = ? ORDER BY id LIMIT ?'),
+      oldest: db.prepare<[number], { id: number; received_at: number }>(
+        'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
+      ),
       messageById: db.prepare<[number], { inbox: string; body_id: number }>('SELECT inbox, body_id FROM messages WHERE id = ?'),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
       bodyStillUsed: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE body_id = ? LIMIT 1'),
@@ -41,6 +64,8 @@ export class MessageRows {
       deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
       deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
       deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
+      totals: db.prepare<[], Totals>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
+      addToTotals: db.prepare<[number, number, number]>('UPDATE totals SET messages = messages + ?, bodies = bodies + ?, bytes = bytes + ? WHERE id = 1'),
     };
   }
 
@@ -65,35 +90,82 @@ export class MessageRows {
       }).lastInsertRowid,
     );
     this.sql.insertRaw.run(bodyId, raw);
+    this.sql.addToTotals.run(message.inboxes.length, 1, raw.length);
     // No search index row yet: the indexer adds it after parsing, so this commit writes no FTS
     // segment (at 4 KiB × 20 sessions that halved the writer's work per message, 44 → 24 µs).
     // Until then search matches the body's subject and addresses itself (search.ts).
     const ids: number[] = [];
     const evicted: Removed[] = [];
-    let bytesDelta = raw.length;
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
     for (const inbox of message.inboxes) {
       ids.push(Number(this.sql.insertMessage.run(inbox, bodyId).lastInsertRowid));
       const { count } = this.sql.bumpInbox.get(inbox)!;
       if (this.maxPerInbox > 0 && count > this.maxPerInbox) {
-        for (const old of this.sql.oldestInInbox.all(inbox, count - this.maxPerInbox)) bytesDelta -= this.remove(old.id, evicted);
+        for (const old of this.sql.oldestInInbox.all(inbox, count - this.maxPerInbox)) this.removeOne(old.id, evicted, freed);
       }
     }
-    return { ids, evicted, bytesDelta };
+    this.subtract(freed);
+    return { ids, evicted };
   }
 
-  /** Remove one message (and its body, once no inbox holds it); returns the raw bytes freed. */
-  remove(id: number, removed: Removed[]): number {
+  /** Remove these messages (and each body once no inbox holds it); unknown ids are skipped. */
+  remove(ids: Iterable<number>): Removed[] {
+    const removed: Removed[] = [];
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
+    for (const id of ids) this.removeOne(id, removed, freed);
+    this.subtract(freed);
+    return removed;
+  }
+
+  /**
+   * Remove messages oldest first, at most `limit`, while `expired` says the oldest one left must
+   * go, given the raw bytes held while it is still there.
+   */
+  removeOldest(limit: number, expired: (oldest: AgedMessage, bytesHeld: number) => boolean): Removed[] {
+    const removed: Removed[] = [];
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
+    const held = this.totals().bytes;
+    // Ids ascend in commit order, so the oldest messages are the lowest ids: read from the front
+    // of the primary key and stop at the first one that may stay.
+    while (removed.length < limit) {
+      const batch = this.sql.oldest.all(Math.min(256, limit - removed.length));
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        if (!expired({ id: row.id, receivedAtMs: row.received_at }, held - freed.bytes)) {
+          this.subtract(freed);
+          return removed;
+        }
+        this.removeOne(row.id, removed, freed);
+      }
+    }
+    this.subtract(freed);
+    return removed;
+  }
+
+  /** The totals as this connection's transaction sees them. */
+  totals(): Totals {
+    return this.sql.totals.get() ?? { messages: 0, bodies: 0, bytes: 0 };
+  }
+
+  private subtract(freed: Totals): void {
+    if (freed.messages === 0) return;
+    this.sql.addToTotals.run(-freed.messages, -freed.bodies, -freed.bytes);
+  }
+
+  private removeOne(id: number, removed: Removed[], freed: Totals): void {
     const row = this.sql.messageById.get(id);
-    if (!row) return 0;
+    if (!row) return;
     this.sql.deleteMessage.run(id);
     this.sql.dropFromInbox.run(1, row.inbox);
     removed.push({ id, inbox: row.inbox });
-    if (this.sql.bodyStillUsed.get(row.body_id)) return 0;
+    freed.messages++;
+    if (this.sql.bodyStillUsed.get(row.body_id)) return;
     const body = this.sql.bodySizeAndParsed.get(row.body_id);
     this.sql.deleteBody.run(row.body_id);
     this.sql.deleteRaw.run(row.body_id);
     // Only a parsed body has a row in the search index (schema.ts).
     if (body?.parsed) this.sql.deleteFts.run(row.body_id);
-    return body?.size ?? 0;
+    freed.bodies++;
+    freed.bytes += body?.size ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-/** Messages between the SqliteStore (main thread) and its writer worker. */
+/** Messages between the threads of the SQLite store (the picture: store.ts). */
 import type { MessagePort } from 'node:worker_threads';
 import type { FlagOperation, MessageId, NewMessage, RetentionPolicy } from '../types.js';
 
@@ -45,7 +45,10 @@ export type WriteResult =
   | { kind: 'setFlags'; changed: FlagChange[] }
   | { kind: 'removed'; removed: Removed[] };
 
-/** writer → indexer after each commit: parse what was appended, checkpoint what was written. */
+/**
+ * → indexer, after each commit of rows: parse what was appended, checkpoint what was written. The
+ * writer sends it for its own commits; the store (main thread) for those of its inline writer.
+ */
 export interface Committed {
   type: 'committed';
   appended: boolean;
@@ -60,20 +63,32 @@ export interface SeqOp {
 export type OpOutcome = { seq: number; ok: true; result: WriteResult } | { seq: number; ok: false; error: string };
 
 /**
- * main → writer ('ops', 'appended'), and indexer → writer ('index'). Writes and their outcomes
- * travel in batches, one message per event-loop turn or per commit, since each message costs both
- * threads a dispatch: at 4 KiB × 20 persistent sessions the server used about 6 % less CPU for the
- * same rate. 'appended' reports an append the main thread committed itself (inline-writer.ts).
+ * main → writer. Writes and their outcomes travel in batches, one message per event-loop turn or
+ * per commit, since each message costs both threads a dispatch: at 4 KiB × 20 persistent sessions
+ * the server used about 6 % less CPU for the same rate.
  */
-export type ToWriter =
-  | { type: 'ops'; ops: SeqOp[] }
-  | { type: 'appended'; bytesDelta: number }
-  | { type: 'index'; entries: IndexEntry[] }
-  | { type: 'close' };
+export type ToWriter = { type: 'ops'; ops: SeqOp[] } | { type: 'close' };
 
-/** worker → main */
-export type FromWriter =
-  | { type: 'ready'; uidValidity: number }
-  | { type: 'fatal'; error: string }
-  | { type: 'outcomes'; outcomes: OpOutcome[] }
-  | { type: 'closed' };
+/** indexer → writer: parse results, stored by the writer in an unsynced commit of their own. */
+export interface IndexResults {
+  type: 'index';
+  entries: IndexEntry[];
+}
+
+/**
+ * Something went wrong that no caller is waiting for (index results not stored, a parse or a
+ * checkpoint failed): nothing committed is lost, the store reports it through `onError` and goes on.
+ */
+export interface BackgroundError {
+  type: 'backgroundError';
+  error: string;
+}
+
+/** writer → main, first and once: the schema is ready (or could not be made so; the worker then exits). */
+export type WriterOpening = { type: 'opened'; uidValidity: number } | { type: 'openFailed'; error: string };
+
+/** writer → main, after `WriterOpening`. */
+export type FromWriter = { type: 'outcomes'; outcomes: OpOutcome[] } | BackgroundError | { type: 'closed' };
+
+/** indexer → main. */
+export type FromIndexer = BackgroundError;

@@ -5,6 +5,10 @@
  * `bodies_fts` is contentless: the text lives in the raw bytes already, the index only has to
  * answer "which rows". A body has its row there once it is parsed (`parsed = 1`), never before:
  * the indexer inserts it, off the ingest path, and search matches the few unparsed bodies itself.
+ * `totals` is one row: the messages, bodies and raw bytes held. Whichever connection adds or
+ * removes messages updates it in the same transaction (message-rows.ts), so it is exactly what
+ * is committed, a rolled-back transaction takes its change with it, and the total-size rule and
+ * `stats()` read one row instead of summing every body.
  *
  * The raw bytes live apart from the listing fields because SQLite rewrites a whole row when
  * one column changes: with the bytes inline, storing a body's preview rewrote every overflow
@@ -13,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +50,18 @@ CREATE INDEX IF NOT EXISTS messages_by_inbox ON messages(inbox, id);
 CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body_id);
 CREATE TABLE IF NOT EXISTS inboxes (name TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS bodies_fts USING fts5(subject, addresses, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS totals (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  messages INTEGER NOT NULL,
+  bodies INTEGER NOT NULL,
+  bytes INTEGER NOT NULL
+);
+`;
+
+/** The one `totals` row, counted from the rows themselves: for a new store, and when upgrading to version 4. */
+const COUNT_TOTALS = `
+INSERT OR REPLACE INTO totals (id, messages, bodies, bytes)
+SELECT 1, (SELECT count(*) FROM messages), count(*), coalesce(sum(size), 0) FROM bodies;
 `;
 
 export interface ConnectionOptions {
@@ -105,6 +121,8 @@ export function migrate(db: Database.Database): number {
     })();
   }
   db.exec(DDL);
+  // A new store's row (all zero); an existing one keeps its own.
+  if (!db.prepare('SELECT 1 FROM totals').get()) db.exec(COUNT_TOTALS);
   const insert = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
   insert.run('schema_version', String(SCHEMA_VERSION));
   insert.run('uid_validity', String(randomInt(1, 2 ** 31)));
@@ -115,6 +133,7 @@ export function migrate(db: Database.Database): number {
 const UPGRADES: Record<number, (db: Database.Database) => void> = {
   1: upgradeFromVersion1,
   2: upgradeFromVersion2,
+  3: upgradeFromVersion3,
 };
 
 /** The listing columns of `bodies`, the same in versions 1 and 2. */
@@ -146,4 +165,14 @@ function upgradeFromVersion1(db: Database.Database): void {
  */
 function upgradeFromVersion2(db: Database.Database): void {
   db.exec('DELETE FROM bodies_fts WHERE rowid IN (SELECT id FROM bodies WHERE parsed = 0)');
+}
+
+/**
+ * Up to version 3 the writer worker kept the bytes held in its memory, summed at start and fed by
+ * the main thread's reports of its own commits. Version 4 keeps them in `totals`, in the same
+ * transactions as the rows they count: count them once, here.
+ */
+function upgradeFromVersion3(db: Database.Database): void {
+  db.exec(DDL);
+  db.exec(COUNT_TOTALS);
 }

@@ -1,9 +1,40 @@
 /**
- * The embedded store: SQLite in WAL mode under the data dir.
+ * The embedded store: SQLite in WAL mode under the data dir, over three threads and four
+ * connections. The picture, and why it is so (figures from BENCHMARKS.md, a 2-core VM):
  *
- * Writes go to one writer worker (writer.ts) that group-commits; reads run here, on a
- * connection of their own, which WAL lets proceed while the writer commits. Events are
- * published on the bus only after the writer reports the commit.
+ *   main thread: this file               writer worker: writer.ts        indexer worker: indexer.ts
+ *   - reader connection: every read      - the writer connection:        - its own connection: reads
+ *   - inline writer (inline-writer.ts):    every write but those on        unparsed bodies, runs the
+ *     a lone sender's appends              the left, group-committed       WAL checkpoints
+ *
+ *   main → writer     'ops'        the writes of one event-loop turn, numbered; then 'close'
+ *   writer → main     'opened'     once, when the schema is ready (or 'openFailed')
+ *                     'outcomes'   of one commit, posted after its sync; then 'closed'
+ *   writer → indexer  'committed'  after each commit (a MessageChannel between the workers)
+ *   main → indexer    'committed'  after a turn in which the inline writer committed
+ *   indexer → writer  'index'      parse results, stored in an unsynced commit of their own
+ *   both → main       'backgroundError'  a failure no caller waits for (onError)
+ *
+ * - Writes leave the main thread because a synced commit (~250 µs, ~150 µs of it the fsync) would
+ *   stall every session's event loop; in the writer one sync covers a batch (~10 messages at
+ *   4 KiB × 20 sessions). Writes and outcomes travel one message per turn and per commit, not
+ *   per write: ~6 % less CPU at the same rate.
+ * - Reads stay here on their own connection: WAL lets them run while the writer commits, and a
+ *   read needs no answer from another thread.
+ * - A lone sender's append is committed here (inline-writer.ts): each hand-off to a sleeping
+ *   thread costs 60–90 µs, two per message were a third of its end-of-DATA-to-250 time, and it
+ *   has nothing to share a sync with; answered ~25 % sooner. With company the event loop would
+ *   serialise one sync per message (4 KiB × 20: ~4,200 → ~1,700 msg/s), so the store tells the
+ *   two apart from what it sees of its own appends (lone-sender.ts).
+ * - The full MIME parse is off the ingest path, in the indexer, at nice 10, resting during floods
+ *   (a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from disk,
+ *   so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
+ *   so the copy into the database file is not inside a commit someone waits on.
+ *
+ * Events are published on the bus only after the commit they announce (an outcome from the
+ * writer, or the inline commit's return), so a subscriber that reads on an event finds it. The
+ * counts of messages, bodies and bytes held (the total-size rule, `stats`) are a row that every
+ * writing connection updates in the transaction it commits (schema.ts, message-rows.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -12,7 +43,6 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
-  AppendOptions,
   Envelope,
   Flag,
   FlagOperation,
@@ -29,9 +59,10 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../types.js';
-import type { FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { Committed, FromIndexer, FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { InlineWriter } from './inline-writer.js';
+import { LoneSenderRule } from './lone-sender.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
 import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
 
@@ -44,7 +75,17 @@ export interface SqliteStoreOptions {
   onError?: (message: string) => void;
 }
 
-type Pending = { resolve: (result: WriteResult) => void; reject: (error: Error) => void };
+type Pending = { resolve: (result: WriteResult) => void; reject: (error: Error) => void; append: boolean };
+
+/** How a store's appends were committed so far. */
+export interface AppendCommits {
+  /** By the inline writer, on the main thread. */
+  inline: number;
+  /** By the writer worker's group commit. */
+  byWriter: number;
+  /** Inline commits that failed and were rolled back whole (their appends rejected). */
+  inlineRolledBack: number;
+}
 
 /**
  * The workers churn through short-lived buffers (every message passes through both); a small
@@ -63,8 +104,13 @@ export class SqliteStore implements Store {
   private closed = false;
   private closedSignal: (() => void) | null = null;
   private readonly parseCache = new Map<number, ParsedBody>();
-  /** Raw bytes appended inline and not yet reported to the writer; null when none are. */
-  private unreportedBytes: number | null = null;
+  private readonly loneSender = new LoneSenderRule();
+  /** Appends handed to the writer (queued in the outbox or posted) and not answered yet. */
+  private appendsInWriter = 0;
+  private endOfTurnScheduled = false;
+  /** The inline writer committed during this turn: the indexer is told once the turn is over. */
+  private inlineCommitsThisTurn = false;
+  private readonly commits: AppendCommits = { inline: 0, byWriter: 0, inlineRolledBack: 0 };
 
   private constructor(
     private readonly options: SqliteStoreOptions,
@@ -77,7 +123,7 @@ export class SqliteStore implements Store {
     worker.on('message', (message: FromWriter) => this.onWriterMessage(message));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', () => this.failAll(new Error('store writer stopped')));
-    indexer.on('message', (message: FromWriter) => this.onWriterMessage(message));
+    indexer.on('message', (message: FromIndexer) => options.onError?.(message.error));
     indexer.on('error', (error) => options.onError?.(`indexer: ${error.message}`));
   }
 
@@ -88,13 +134,10 @@ export class SqliteStore implements Store {
     const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1], resourceLimits: WORKER_LIMITS });
     // The writer creates the schema; the reader may only open once it exists.
     const uidValidity = await new Promise<number>((resolve, reject) => {
-      const onMessage = (message: FromWriter): void => {
-        if (message.type === 'ready') resolve(message.uidValidity);
-        else if (message.type === 'fatal') reject(new Error(`cannot open store at ${options.path}: ${message.error}`));
-        else return;
-        worker.off('message', onMessage);
-      };
-      worker.on('message', onMessage);
+      worker.once('message', (message: WriterOpening) => {
+        if (message.type === 'opened') resolve(message.uidValidity);
+        else reject(new Error(`cannot open store at ${options.path}: ${message.error}`));
+      });
       worker.once('error', reject);
     });
     const indexerInit: IndexerInit = { path: options.path, writerPort: channel.port2 };
@@ -112,17 +155,19 @@ export class SqliteStore implements Store {
           const pending = this.pending.get(outcome.seq);
           if (!pending) continue;
           this.pending.delete(outcome.seq);
+          if (pending.append) {
+            this.appendsInWriter--;
+            if (outcome.ok) this.commits.byWriter++;
+          }
           if (outcome.ok) pending.resolve(outcome.result);
           else pending.reject(new Error(outcome.error));
         }
         return;
-      case 'fatal':
+      case 'backgroundError':
         this.options.onError?.(message.error);
         return;
       case 'closed':
         this.closedSignal?.();
-        return;
-      case 'ready':
         return;
     }
   }
@@ -130,17 +175,38 @@ export class SqliteStore implements Store {
   private failAll(error: Error): void {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
+    this.appendsInWriter = 0;
     this.closedSignal?.();
   }
 
   private write(op: WriteOp): Promise<WriteResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const seq = this.nextSeq++;
+    const append = op.kind === 'append';
+    if (append) this.appendsInWriter++;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      if (this.outbox.length === 0) setImmediate(() => this.postOutbox());
+      this.pending.set(seq, { resolve, reject, append });
       this.outbox.push({ seq, op });
+      this.scheduleEndOfTurn();
     });
+  }
+
+  private scheduleEndOfTurn(): void {
+    if (this.endOfTurnScheduled) return;
+    this.endOfTurnScheduled = true;
+    setImmediate(() => this.endTurn());
+  }
+
+  /**
+   * Once per turn with writes, after its callbacks: post the turn's writes to the writer, and tell
+   * the indexer of the inline writer's commits, both after the 250s of this turn are written.
+   */
+  private endTurn(): void {
+    this.endOfTurnScheduled = false;
+    this.loneSender.endTurn();
+    this.postOutbox();
+    if (this.inlineCommitsThisTurn && !this.closed) this.indexer.postMessage({ type: 'committed', appended: true } satisfies Committed);
+    this.inlineCommitsThisTurn = false;
   }
 
   private postOutbox(): void {
@@ -158,34 +224,36 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * A lone sender's append, committed on this thread (inline-writer.ts); null if it must go to the
-   * writer: behind writes still in the writer's hands it would commit out of turn, and while the
-   * writer holds the lock it would have to wait.
+   * A lone sender's append, committed on this thread (inline-writer.ts); null if it goes to the
+   * writer: when the rule sees company (lone-sender.ts), behind other writes still in the
+   * writer's hands (it would commit out of turn), and while the writer holds the lock (it would
+   * have to wait). A failed inline commit was rolled back: the append rejects, nothing stored.
    */
   private appendInline(message: NewMessage): WriteResult | null {
-    if (this.closed || this.pending.size > 0) return null;
-    const appended = this.inline.tryAppend(message);
-    if (!appended) return null;
-    this.reportInlineBytes(appended.bytesDelta);
-    return { kind: 'append', ids: appended.ids, evicted: appended.evicted };
-  }
-
-  /**
-   * The writer keeps the count of raw bytes held (for the total-size rule) and tells the indexer
-   * what to parse: report inline appends to it once this turn is over, after the 250 is written.
-   */
-  private reportInlineBytes(bytesDelta: number): void {
-    if (this.unreportedBytes === null) {
-      setImmediate(() => {
-        this.worker.postMessage({ type: 'appended', bytesDelta: this.unreportedBytes ?? 0 } satisfies ToWriter);
-        this.unreportedBytes = null;
-      });
+    if (this.closed) return null;
+    const route = this.loneSender.route(this.appendsInWriter);
+    this.scheduleEndOfTurn();
+    if (route !== 'inline' || this.pending.size > 0) return null;
+    let appended;
+    try {
+      appended = this.inline.tryAppend(message);
+    } catch (error) {
+      this.commits.inlineRolledBack++;
+      throw error;
     }
-    this.unreportedBytes = (this.unreportedBytes ?? 0) + bytesDelta;
+    if (!appended) return null;
+    this.commits.inline++;
+    this.inlineCommitsThisTurn = true;
+    return { kind: 'append', ...appended };
   }
 
-  async append(message: NewMessage, options: AppendOptions = {}): Promise<MessageId[]> {
-    const result = (options.alone ? this.appendInline(message) : null) ?? (await this.write({ kind: 'append', message }));
+  /** How this store's appends have been committed so far (for tests and diagnostics). */
+  appendCommits(): AppendCommits {
+    return { ...this.commits };
+  }
+
+  async append(message: NewMessage): Promise<MessageId[]> {
+    const result = this.appendInline(message) ?? (await this.write({ kind: 'append', message }));
     if (result.kind !== 'append') throw new Error('store writer answered out of turn');
     this.publishRemoved(result.evicted);
     result.ids.forEach((id, i) => {
@@ -237,9 +305,7 @@ export class SqliteStore implements Store {
         `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
          WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
       ),
-      stats: db.prepare<[], { messages: number; bodies: number; bytes: number }>(
-        'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
-      ),
+      stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
     };
     // Search reads the index and the unparsed bodies in one snapshot, so a body parsed in
     // between is found exactly once.

@@ -1,11 +1,12 @@
 /**
  * The writer worker: the connection that writes, in its own thread so that SQLite's fsync never
- * blocks the event loop that serves SMTP. (One exception: the append of a lone SMTP sender, whose
- * commit has nothing to be grouped with, is made on the main thread; see inline-writer.ts.)
+ * blocks the event loop that serves SMTP. (One exception: the append of a lone sender, whose
+ * commit has nothing to be grouped with, is made on the main thread; see store.ts.)
  *
  * Group commit: operations arrive as messages; each turn of this thread's event loop takes
  * everything queued, applies it in one transaction (a savepoint per operation, so one bad
- * operation fails alone) and commits with synchronous=FULL: one sync for the whole batch.
+ * operation fails alone while the others commit; test/store/sqlite.test.ts) and commits with
+ * synchronous=FULL: one sync for the whole batch.
  * Only then are the results posted back, so a result in the main thread means "on disk".
  *
  * The full MIME parse of new bodies happens in the indexer worker (indexer.ts); its results
@@ -15,8 +16,7 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { NewMessage } from '../types.js';
-import type { Committed, FlagChange, FromWriter, IndexEntry, OpOutcome, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit } from './protocol.js';
+import type { Committed, FlagChange, FromWriter, IndexEntry, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { MessageRows } from './message-rows.js';
 import { configureWriting, migrate, transactionStatements } from './schema.js';
 
@@ -27,7 +27,7 @@ const port = parentPort;
 if (!port) throw new Error('writer.ts must run as a worker thread');
 const init = workerData as WriterInit;
 
-function post(message: FromWriter): void {
+function post(message: FromWriter | WriterOpening): void {
   port!.postMessage(message);
 }
 
@@ -38,19 +38,15 @@ try {
   configureWriting(db);
   uidValidity = migrate(db);
 } catch (error) {
-  post({ type: 'fatal', error: String(error) });
+  post({ type: 'openFailed', error: String(error) });
   throw error;
 }
 
 const rows = new MessageRows(db, init.retention.maxPerInbox);
 const sql = {
   messageFlags: db.prepare<[number], { inbox: string; flags: number }>('SELECT inbox, flags FROM messages WHERE id = ?'),
-  idsInInbox: db.prepare<[string], { id: number }>('SELECT id FROM messages WHERE inbox = ?'),
+  idsInInbox: db.prepare<[string], number>('SELECT id FROM messages WHERE inbox = ?').pluck(),
   setFlags: db.prepare('UPDATE messages SET flags = ? WHERE id = ?'),
-  oldest: db.prepare<[number], { id: number; received_at: number }>(
-    'SELECT m.id AS id, b.received_at AS received_at FROM messages m JOIN bodies b ON b.id = m.body_id ORDER BY m.id LIMIT ?',
-  ),
-  totalBytes: db.prepare<[], { bytes: number }>('SELECT coalesce(sum(size), 0) AS bytes FROM bodies'),
   storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ? AND parsed = 0'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
@@ -76,21 +72,7 @@ function setSynchronous(level: 'FULL' | 'NORMAL'): void {
   db.pragma(`synchronous = ${level}`);
 }
 
-/** Raw bytes held, kept here rather than summed per retention pass. */
-let totalBytes = sql.totalBytes.get()?.bytes ?? 0;
-// Only now: once the store hears 'ready' it may append on its own connection (inline-writer.ts)
-// and report those bytes here, so the sum above must not include them already.
-post({ type: 'ready', uidValidity });
-
-function removeMessage(id: number, removed: Removed[]): void {
-  totalBytes -= rows.remove(id, removed);
-}
-
-function append(message: NewMessage): WriteResult {
-  const { ids, evicted, bytesDelta } = rows.append(message);
-  totalBytes += bytesDelta;
-  return { kind: 'append', ids, evicted };
-}
+post({ type: 'opened', uidValidity });
 
 function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
   const changed: FlagChange[] = [];
@@ -104,45 +86,26 @@ function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
   return { kind: 'setFlags', changed };
 }
 
+/** The age and total-size rules: the oldest message goes while it is too old or too much is held. */
 function expire(nowMs: number): WriteResult {
-  const removed: Removed[] = [];
   const { maxAgeMs, maxTotalBytes } = init.retention;
-  // Ids ascend in commit order, so the oldest messages are the lowest ids: oldest-first eviction
-  // reads from the front of the primary key and stops at the first one that may stay.
-  while (removed.length < EXPIRE_BATCH) {
-    const batch = sql.oldest.all(256);
-    if (batch.length === 0) break;
-    let stop = false;
-    for (const row of batch) {
-      const tooOld = maxAgeMs > 0 && row.received_at < nowMs - maxAgeMs;
-      const tooBig = maxTotalBytes > 0 && totalBytes > maxTotalBytes;
-      if (!tooOld && !tooBig) {
-        stop = true;
-        break;
-      }
-      removeMessage(row.id, removed);
-    }
-    if (stop) break;
-  }
+  const removed = rows.removeOldest(
+    EXPIRE_BATCH,
+    (oldest, bytesHeld) => (maxAgeMs > 0 && oldest.receivedAtMs < nowMs - maxAgeMs) || (maxTotalBytes > 0 && bytesHeld > maxTotalBytes),
+  );
   return { kind: 'removed', removed };
 }
 
 function apply(op: WriteOp): WriteResult {
   switch (op.kind) {
     case 'append':
-      return append(op.message);
+      return { kind: 'append', ...rows.append(op.message) };
     case 'setFlags':
       return setFlags(op);
-    case 'delete': {
-      const removed: Removed[] = [];
-      for (const id of op.ids) removeMessage(id, removed);
-      return { kind: 'removed', removed };
-    }
-    case 'deleteInbox': {
-      const removed: Removed[] = [];
-      for (const { id } of sql.idsInInbox.all(op.inbox)) removeMessage(id, removed);
-      return { kind: 'removed', removed };
-    }
+    case 'delete':
+      return { kind: 'removed', removed: rows.remove(op.ids) };
+    case 'deleteInbox':
+      return { kind: 'removed', removed: rows.remove(sql.idsInInbox.all(op.inbox)) };
     case 'expire':
       return expire(op.nowMs);
   }
@@ -185,7 +148,6 @@ function commitWrites(batch: SeqOp[]): void {
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
     if (db.inTransaction) tx.rollback.run();
-    totalBytes = sql.totalBytes.get()?.bytes ?? 0;
     post({ type: 'outcomes', outcomes: batch.map(({ seq }) => ({ seq, ok: false, error: String(error) })) });
     return;
   }
@@ -207,7 +169,7 @@ function commitIndex(entries: IndexEntry[]): void {
   } catch (error) {
     if (db.inTransaction) tx.rollback.run();
     // Only freshness of the index is lost, never a write; the store reports it.
-    post({ type: 'fatal', error: `storing index results failed: ${String(error)}` });
+    post({ type: 'backgroundError', error: `storing index results failed: ${String(error)}` });
   } finally {
     setSynchronous('FULL');
   }
@@ -236,7 +198,7 @@ function schedule(): void {
   setImmediate(flush);
 }
 
-init.indexerPort.on('message', (message: ToWriter) => {
+init.indexerPort.on('message', (message: IndexResults) => {
   if (message.type !== 'index' || closing) return;
   indexQueue.push(...message.entries);
   schedule();
@@ -252,14 +214,6 @@ port.on('message', (message: ToWriter) => {
     port.close();
     return;
   }
-  if (message.type === 'appended') {
-    // The main thread's inline writer committed it: count its bytes, and tell the indexer as
-    // for a commit of ours.
-    totalBytes += message.bytesDelta;
-    init.indexerPort.postMessage({ type: 'committed', appended: true } satisfies Committed);
-    return;
-  }
-  if (message.type !== 'ops') return;
   queue.push(...message.ops);
   schedule();
 });
