@@ -15,6 +15,9 @@ import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { NetworkList } from './policy/networks.js';
+import { SmtpPolicy, type PolicySettings } from './policy/smtp-policy.js';
+import { BlockedWords } from './policy/words.js';
 import { startPop3Server } from './pop3/server.js';
 import type { RunningServer } from './protocol/tcp-server.js';
 import { loadTlsContext } from './protocol/tls.js';
@@ -33,6 +36,28 @@ export interface AppParts {
   clock: Clock;
   /** Logins for POP3 and IMAP. */
   auth: MailboxAuthenticator;
+  /** The SMTP policy, once the SMTP server is built (the HTTP policy API reads it). */
+  policy?: SmtpPolicy;
+}
+
+/** The policy's settings from the Config; `--policy off` turns every defence off. */
+function policySettings(config: Config, parts: Pick<AppParts, 'clock' | 'log'>): PolicySettings {
+  return {
+    enabled: config.policy,
+    trusted: new NetworkList(config.trustedNetworks),
+    ipRate: config.ipRate,
+    networkRate: config.networkRate,
+    banMs: config.banMs,
+    subjectFlood: config.subjectFlood,
+    subjectBanMs: config.subjectBanMs,
+    acceptBounces: config.acceptBounces,
+    words: config.blockedSubjectWords ? new BlockedWords(config.blockedSubjectWords, () => parts.clock.now(), (message) => parts.log.warn(message)) : null,
+    tarpitMs: config.tarpitMs,
+    strict: config.strict,
+    greetWaitMs: config.greetWaitMs,
+    magicAddresses: config.magicAddresses,
+    maxConnections: config.maxConnections,
+  };
 }
 
 export interface App {
@@ -66,7 +91,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   const servers: RunningServer[] = [];
   try {
-    servers.push(await startSmtpServer({ ...parts, delivery: new StoreDelivery(store, parts.clock) }));
+    let smtp: RunningServer | null = null;
+    const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
+    parts.policy = policy;
+    smtp = await startSmtpServer({ ...parts, policy, delivery: new StoreDelivery(store, parts.clock) });
+    servers.push(smtp);
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
     servers.push(await startHttpServer(parts));

@@ -6,13 +6,14 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { NetworkList } from './policy/networks.js';
 
 export interface ListenAddress {
   host: string;
   port: number;
 }
 
-type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level';
+type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level' | 'switch' | 'rate' | 'cidrs';
 
 interface KindValue {
   address: ListenAddress;
@@ -23,6 +24,15 @@ interface KindValue {
   duration: number;
   integer: number;
   level: LogLevel;
+  switch: boolean;
+  rate: Rate;
+  cidrs: string[];
+}
+
+/** `20/120s`: at most `count` events in a window of `windowMs`; `0` turns the limit off. */
+export interface Rate {
+  count: number;
+  windowMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -60,6 +70,20 @@ export const SCHEMA = {
   smtpIdleTimeoutMs: option('smtp-timeout', 'duration', '300s', 'close an SMTP session idle this long (RFC 5321 §4.5.3.2)'),
   pop3IdleTimeoutMs: option('pop3-timeout', 'duration', '10m', 'close a POP3 session idle this long, deleting nothing (RFC 1939 §3: at least 10 minutes)'),
   imapIdleTimeoutMs: option('imap-timeout', 'duration', '30m', 'log out an IMAP session (IDLE included) quiet this long (RFC 3501 §5.4, RFC 2177 §3)'),
+  trustedNetworks: option('trusted-networks', 'cidrs', '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,::1/128,fc00::/7', 'clients that skip throttles, tarpit and greylisting: CIDR list, or none'),
+  policy: option('policy', 'switch', 'on', 'the defences for untrusted clients (filters, bans, tarpit, pregreet, shedding); off turns them all off'),
+  ipRate: option('ip-rate', 'rate', '20/120s', 'messages per client address in a window; beyond: 450 4.7.1, beyond twice: banned (0 = no limit)'),
+  networkRate: option('network-rate', 'rate', '100/120s', 'messages per client network (/24, /64) in a window; as --ip-rate'),
+  banMs: option('ban-time', 'duration', '1h', 'how long an address or network that kept pushing past twice its rate is refused (421 4.7.1)'),
+  subjectFlood: option('subject-flood', 'rate', '20/120s', 'messages with one normalised subject in a window before the subject is banned (0 = off)'),
+  subjectBanMs: option('subject-ban-time', 'duration', '1h', 'how long a flooded subject is refused (550 5.7.1)'),
+  acceptBounces: option('accept-bounces', 'switch', 'off', 'accept bounces (MAIL FROM:<>, MAILER-DAEMON) from untrusted clients'),
+  blockedSubjectWords: option('blocked-subject-words', 'path', '', 'file of words or phrases (one a line) refused in subjects; re-read when it changes'),
+  tarpitMs: option('tarpit', 'duration', '0', 'delay each reply to an untrusted client by up to this when idle, to nothing near --max-connections'),
+  strict: option('strict', 'switch', 'off', 'close an untrusted session on its first protocol violation'),
+  greetWaitMs: option('greet-wait', 'duration', '2s', 'pregreet test: hold the greeting this long; an untrusted client that talks first is refused (0 = off)'),
+  maxConnectionsPerNetwork: option('max-connections-per-network', 'integer', '500', 'most simultaneous connections from one untrusted /24 or /64 per protocol'),
+  magicAddresses: option('magic-addresses', 'switch', 'on', 'recipients like rcpt-550-x@ or delay-30s-x@ script the outcome (see README)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;
@@ -101,6 +125,15 @@ function parseDuration(text: string): number {
   return Math.round(Number(match[1]) * UNITS_MS[match[2]!]!);
 }
 
+function parseRate(text: string): Rate {
+  if (text === '0') return { count: 0, windowMs: 0 };
+  const match = /^(\d{1,9})\/(.+)$/.exec(text);
+  if (!match) throw new ConfigError('expected a count per window such as 20/120s (or 0 for no limit)');
+  const windowMs = parseDuration(match[2]!);
+  if (windowMs === 0) throw new ConfigError('the window must be longer than 0');
+  return { count: Number(match[1]), windowMs };
+}
+
 function parseInteger(text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ConfigError('expected a whole number ≥ 0');
   return Number(text);
@@ -122,6 +155,24 @@ function parseValue<K extends Kind>(kind: K, text: string): KindValue[K] {
     bytes: parseBytes,
     duration: parseDuration,
     integer: parseInteger,
+    switch: (t) => {
+      if (t === 'on' || t === 'true' || t === 'yes') return true;
+      if (t === 'off' || t === 'false' || t === 'no') return false;
+      throw new ConfigError('expected on or off');
+    },
+    rate: parseRate,
+    cidrs: (t) => {
+      if (t === 'none') return [];
+      const items = t.split(',').map((c) => c.trim()).filter(Boolean);
+      for (const item of items) {
+        try {
+          new NetworkList([item]);
+        } catch (error) {
+          throw new ConfigError((error as Error).message);
+        }
+      }
+      return items;
+    },
     level: (t) => {
       if (!(LOG_LEVELS as readonly string[]).includes(t)) throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);
       return t as LogLevel;

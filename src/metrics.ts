@@ -23,6 +23,12 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly policyRefusals = new Counter({
+    name: 'tidemail_policy_refusals_total',
+    help: 'SMTP commands or sessions refused by the policy (bans, rates, bounces, subject filters, pregreet, strict), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly sessionsOpen = new Gauge({
     name: 'tidemail_sessions_open',
     help: 'Protocol sessions open now',

@@ -61,6 +61,8 @@ export interface ShellHandle {
   send(chunks: Chunk[]): Promise<void>;
   /** Something happened that the protocol wants to report without input (IMAP IDLE updates). */
   wake(): void;
+  /** Input received and not yet read by the protocol (the pregreet test: did the client talk first?). */
+  readonly heldInputBytes: number;
 }
 
 export interface LineProtocol {
@@ -75,6 +77,14 @@ export interface LineProtocol {
   tlsStarted(): Turn | null;
   /** The session is over: release what it holds. Called exactly once. */
   ended(): void;
+  /** The tarpit: how long to hold each reply now (0 or absent: at once). */
+  replyDelayMs?(): number;
+  /**
+   * Connection shedding: whether this session may be closed to admit a newcomer or under
+   * stress (an untrusted client between transactions), and the turn that closes it.
+   */
+  sheddable?(): boolean;
+  shed?(): Turn;
 }
 
 export interface ShellSettings {
@@ -86,6 +96,8 @@ export interface ShellSettings {
   log: Logger;
   metrics: Metrics;
   clock: Clock;
+  /** Told of every input (the listener keeps sessions in order of activity for shedding). */
+  onInput?: (shell: ConnectionShell) => void;
 }
 
 /** Stop reading once this much of our output is unsent: the client is not reading. */
@@ -109,7 +121,11 @@ export class ConnectionShell implements ShellHandle {
   private shutdownAnswered = false;
   private hasEnded = false;
   private readonly idleTimer: Timer | null;
+  /** Turns whose output the tarpit already held. */
+  private readonly delayed = new WeakSet<Turn>();
   readonly remoteAddress: string;
+  /** When the client last sent something (or connected). */
+  lastInputAtMs: number;
 
   constructor(
     socket: net.Socket,
@@ -118,6 +134,7 @@ export class ConnectionShell implements ShellHandle {
   ) {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.lastInputAtMs = settings.clock.now();
     settings.metrics.sessionsOpen.inc({ protocol: settings.name });
     socket.once('close', () => {
       this.mode = 'closed';
@@ -143,6 +160,8 @@ export class ConnectionShell implements ShellHandle {
   private onData(chunk: Buffer): void {
     if (this.mode === 'closed') return;
     this.idleTimer?.refresh();
+    this.lastInputAtMs = this.settings.clock.now();
+    this.settings.onInput?.(this);
     this.input.push(chunk);
     if (this.mode === 'reading') this.guard(() => this.pump());
     else if (this.input.size > MAX_HELD_INPUT_BYTES) this.socket.pause();
@@ -184,6 +203,14 @@ export class ConnectionShell implements ShellHandle {
 
   private apply(turn: Turn): void {
     if (this.mode === 'closed') return;
+    if (turn.output?.length && this.mode === 'reading' && !this.delayed.has(turn)) {
+      const delayMs = this.protocol.replyDelayMs?.() ?? 0;
+      if (delayMs > 0) {
+        this.delayed.add(turn);
+        this.await(new Promise<Turn>((resolve) => this.settings.clock.after(delayMs, () => resolve(turn))));
+        return;
+      }
+    }
     if (turn.output) for (const chunk of turn.output) this.queue(chunk);
     const effect = turn.effect;
     if (effect) {
@@ -265,6 +292,33 @@ export class ConnectionShell implements ShellHandle {
       };
       socket.on('drain', done);
       socket.on('close', done);
+    });
+  }
+
+  get heldInputBytes(): number {
+    return this.input.size;
+  }
+
+  /** Whether the listener may close this session to make room (see LineProtocol.sheddable). */
+  get sheddable(): boolean {
+    return this.mode === 'reading' && (this.protocol.sheddable?.() ?? false);
+  }
+
+  /** Close this session to make room: the protocol's goodbye, then the close. */
+  shed(): void {
+    if (!this.sheddable || !this.protocol.shed) return;
+    this.guard(() => {
+      this.apply(this.protocol.shed!());
+      this.flush();
+    });
+  }
+
+  /** End a quiet session now as if its idle timer had fired (shorter timeouts under stress). */
+  timeOut(): void {
+    if (this.mode !== 'reading') return;
+    this.guard(() => {
+      this.apply(this.protocol.idle());
+      this.flush();
     });
   }
 

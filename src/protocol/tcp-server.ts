@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import type { ListenAddress } from '../config.js';
-import { ConnectionLimiter, type ConnectionLimits } from '../policy/connections.js';
+import { ConnectionLimiter, type ConnectionLimits, type Refusal } from '../policy/connections.js';
 
 export interface RunningServer {
   readonly name: string;
@@ -23,7 +23,9 @@ export interface TcpServerOptions {
   listen: ListenAddress;
   limits: ConnectionLimits;
   /** What to write to a client refused by the limits before hanging up (e.g. "421 4.7.0 …\r\n"). */
-  busyReply: (reason: 'total' | 'per-ip') => string;
+  busyReply: (reason: Refusal) => string;
+  /** At the total cap: close one idle session to make room for this client; true if one was. */
+  shed?: () => boolean;
   /** Start a session on an admitted socket; its admission is released when the socket closes. */
   onConnection: (socket: net.Socket) => void;
   /**
@@ -39,7 +41,9 @@ export async function startTcpServer(options: TcpServerOptions): Promise<Running
   const limiter = new ConnectionLimiter(options.limits);
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
-    const admission = limiter.admit(socket.remoteAddress ?? 'unknown');
+    const ip = socket.remoteAddress ?? 'unknown';
+    let admission = limiter.admit(ip);
+    if (!admission.admitted && admission.reason === 'total' && options.shed?.()) admission = limiter.admit(ip, true);
     if (!admission.admitted) {
       socket.on('error', () => {});
       socket.end(options.busyReply(admission.reason));

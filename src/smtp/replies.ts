@@ -41,7 +41,14 @@ export const R = {
   tooManyErrors: reply(421, '4.7.0', 'Too many errors, closing connection'), // X.7.0 security/policy
   tooManyConnections: reply(421, '4.7.0', 'Too many connections, try again later'),
   tooManyConnectionsFromIp: reply(421, '4.7.0', 'Too many connections from your address, try again later'),
+  tooManyConnectionsFromNetwork: reply(421, '4.7.0', 'Too many connections from your network, try again later'),
+  shed: reply(421, '4.7.0', 'Too many connections: closing idle sessions to make room, try again later'),
   shuttingDown: reply(421, '4.3.2', 'Service shutting down'), // X.3.2 system not accepting messages
+  banned: (why: string) => reply(421, '4.7.1', why), // X.7.1 delivery not authorized: a ban, then a hang-up
+  deferredByPolicy: (why: string) => reply(450, '4.7.1', why), // a rate limit: the client may retry later
+  greylisted: (seconds: number) => reply(451, '4.7.1', `Greylisted, try again in ${seconds} seconds`),
+  magicDeferred: reply(451, '4.3.0', 'Recipient deferred, as its magic address asks'), // X.3.0 mail system status
+  magicFull: reply(452, '4.3.1', 'Mail system full, as a magic recipient asks'), // X.3.1 mail system full (RFC 3463)
 
   // 5xx: permanent.
   unknownCommand: reply(500, '5.5.2', 'Command not recognized'), // X.5.2 syntax error
@@ -63,6 +70,10 @@ export const R = {
   declaredTooBig: (max: number) => reply(552, '5.3.4', `Message size exceeds fixed maximum of ${max} bytes`), // X.3.4 message too big
   tooBig: (max: number) => reply(552, '5.3.4', `Message exceeds fixed maximum of ${max} bytes`),
   bareNewlineInData: reply(550, '5.5.2', 'Message refused: bare CR or LF in data; end lines with CRLF'), // RFC 5321 §2.3.8
+  refusedByPolicy: (why: string) => reply(550, '5.7.1', why),
+  magicNoSuchUser: reply(550, '5.1.1', 'No such user, as its magic address asks'), // X.1.1 bad destination mailbox
+  magicRefused: reply(554, '5.6.0', 'Message refused, as a magic recipient asks'), // X.6.0 other media error
+  pregreet: reply(554, '5.7.1', 'You talked before my greeting; goodbye'), // postscreen's pregreet test
 } as const;
 
 export function stored(id: string): Reply {

@@ -22,14 +22,20 @@ import type { SmtpTranscript } from '../mail/model.js';
 import { nextQueueId } from './queue-id.js';
 import { R, formatReply, stored } from './replies.js';
 import { TranscriptRecorder } from './transcript.js';
+import { OPEN_POLICY, type ClientPolicy, type SmtpPolicy } from '../policy/smtp-policy.js';
 import { SmtpSession, wire, type SessionSettings, type Step } from './session.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512 octets; we allow more for long ESMTP parameters. */
 export const MAX_COMMAND_LINE_BYTES = 2048;
 
 export interface SmtpDeps {
-  config: Pick<Config, 'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp'>;
+  config: Pick<
+    Config,
+    'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerNetwork'
+  >;
   delivery: DeliveryTarget;
+  /** The filter chain, tarpit and pregreet for untrusted clients; absent: every client is trusted. */
+  policy?: SmtpPolicy;
   tls: tls.SecureContext;
   log: Logger;
   metrics: Metrics;
@@ -38,6 +44,7 @@ export interface SmtpDeps {
 
 class SmtpConnection implements LineProtocol {
   private readonly session: SmtpSession;
+  private readonly policy: ClientPolicy;
   private readonly transcript: TranscriptRecorder;
   /** Set between 354 and the end of data: input is the message, not commands. */
   private data: DataReader | null = null;
@@ -47,13 +54,39 @@ class SmtpConnection implements LineProtocol {
     settings: SessionSettings,
     private readonly deps: SmtpDeps,
   ) {
-    this.session = new SmtpSession(settings, { remoteAddress: shell.remoteAddress });
+    this.policy = deps.policy?.forClient(shell.remoteAddress) ?? OPEN_POLICY;
+    this.session = new SmtpSession(settings, { remoteAddress: shell.remoteAddress, policy: this.policy });
     const clock = deps.clock;
     this.transcript = new TranscriptRecorder(shell.remoteAddress, clock.now(), () => clock.now());
   }
 
+  /**
+   * The greeting; for an untrusted client under the pregreet test, its first line now and the
+   * last after --greet-wait: a client that talks before then is a bot that does not wait for
+   * the server (postscreen's test), refused with 554 5.7.1.
+   */
   greeting(): Turn {
-    return this.turn(this.session.greeting());
+    const waitMs = this.policy.greetWaitMs;
+    const greeting = this.session.greeting();
+    if (waitMs === 0 || greeting.effects.length > 0) return this.turn(greeting);
+    const clock = this.deps.clock;
+    const rest = new Promise<Turn>((resolve) =>
+      clock.after(waitMs, () => resolve(this.turn(this.shell.heldInputBytes > 0 ? this.session.talkedFirst() : greeting))),
+    );
+    return { ...this.turn(this.session.greetingStart()), effect: { kind: 'await', work: rest } };
+  }
+
+  replyDelayMs(): number {
+    return this.policy.replyDelayMs();
+  }
+
+  /** Shed only untrusted clients that are between transactions (never a message in progress). */
+  sheddable(): boolean {
+    return !this.policy.trusted && this.data === null && (this.session.state === 'Connected' || this.session.state === 'Ready');
+  }
+
+  shed(): Turn {
+    return this.turn(this.session.shed());
   }
 
   next(input: InputBuffer): Turn | null {
@@ -123,12 +156,22 @@ class SmtpConnection implements LineProtocol {
       this.transcript.server(output);
       turn = { output: [output] };
     }
+    if (step.refusal) {
+      this.transcript.helo = this.session.helo;
+      this.policy.refused({ helo: this.session.helo, reason: step.refusal, transcript: this.transcript.snapshot() });
+    }
     for (const effect of step.effects) {
       if (effect.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
-      else if (effect.kind === 'deliver') turn.effect = { kind: 'await', work: this.deliver(effect.message) };
+      else if (effect.kind === 'deliver') turn.effect = { kind: 'await', work: this.deliverAfter(effect.delayMs, effect.message) };
       else turn.effect = effect;
     }
     return turn;
+  }
+
+  /** A magic `delay-…` recipient holds the reply, before anything is stored. */
+  private deliverAfter(delayMs: number, message: Parameters<DeliveryTarget['deliver']>[0]): Promise<Turn> {
+    if (delayMs === 0) return this.deliver(message);
+    return new Promise<void>((resolve) => this.deps.clock.after(delayMs, resolve)).then(() => this.deliver(message));
   }
 
   private async deliver(message: Parameters<DeliveryTarget['deliver']>[0]): Promise<Turn> {
@@ -147,6 +190,8 @@ class SmtpConnection implements LineProtocol {
   }
 }
 
+const BUSY = { total: R.tooManyConnections, 'per-ip': R.tooManyConnectionsFromIp, 'per-network': R.tooManyConnectionsFromNetwork } as const;
+
 export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
   const { config } = deps;
   const settings: SessionSettings = {
@@ -158,8 +203,13 @@ export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
   };
   return startLineServer({
     listen: config.smtp,
-    limits: { maxConnections: config.maxConnections, maxConnectionsPerIp: config.maxConnectionsPerIp },
-    busyReply: (reason) => formatReply(reason === 'total' ? R.tooManyConnections : R.tooManyConnectionsFromIp),
+    limits: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+      maxConnectionsPerNetwork: config.maxConnectionsPerNetwork,
+      isTrusted: (ip) => deps.policy?.isTrusted(ip) ?? true,
+    },
+    busyReply: (reason) => formatReply(BUSY[reason]),
     shell: { name: 'smtp', idleTimeoutMs: config.smtpIdleTimeoutMs, tls: deps.tls, log: deps.log, metrics: deps.metrics, clock: deps.clock },
     protocol: (shell) => new SmtpConnection(shell, settings, deps),
   });

@@ -16,7 +16,11 @@
 import type { Incoming } from '../delivery/ingest.js';
 import type { RecipientRouter } from '../delivery/router.js';
 import type { Mailbox } from '../mail/address.js';
+import { headerValue, unfoldHeaders } from '../mail/header-block.js';
+import { decodeHeaderValue } from '../mail/decode.js';
 import type { SmtpTranscript } from '../mail/model.js';
+import { magicOf } from '../policy/magic.js';
+import { OPEN_POLICY, type ClientPolicy, type Decision } from '../policy/smtp-policy.js';
 import type { DataResult } from './data.js';
 import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
 import { R, formatReply, reply, stored, type Reply } from './replies.js';
@@ -26,13 +30,18 @@ export type SmtpState = 'Connected' | 'Ready' | 'Mail' | 'Rcpt' | 'Data' | 'Clos
 export type Effect =
   | { kind: 'start-data' }
   | { kind: 'start-tls' }
-  /** Hand the received message to its delivery target; its outcome comes back as `dataFinished`. */
-  | { kind: 'deliver'; message: Incoming }
+  /**
+   * Hand the received message to its delivery target, after `delayMs` (a magic `delay-…`
+   * recipient); its outcome comes back as `dataFinished`.
+   */
+  | { kind: 'deliver'; message: Incoming; delayMs: number }
   | { kind: 'close' };
 
 export interface Step {
   replies: Reply[];
   effects: Effect[];
+  /** The policy refused something in this step (its reason): the connection logs the session. */
+  refusal?: string;
 }
 
 export interface SessionSettings {
@@ -44,9 +53,11 @@ export interface SessionSettings {
   router: RecipientRouter;
 }
 
-/** Who is on the other end, as the connection knows it. */
+/** Who is on the other end, as the connection knows it, and the policy that applies to it. */
 export interface ClientInfo {
   remoteAddress: string;
+  /** Without one, nothing is refused (a trusted client) and magic addresses work. */
+  policy?: ClientPolicy;
 }
 
 export interface Recipient {
@@ -59,6 +70,9 @@ export interface Transaction {
   mailFrom: string;
   recipients: Recipient[];
   smtputf8: boolean;
+  /** What magic recipients ask of the end of DATA: a refusal, a delay. */
+  magicRefusal: 452 | 554 | null;
+  magicDelayMs: number;
 }
 
 /** How a DATA transfer ended, as the shell saw it. */
@@ -98,19 +112,46 @@ export class SmtpSession {
   tls = false;
   errors = 0;
   transaction: Transaction | null = null;
+  private readonly policy: ClientPolicy;
 
   constructor(
     private readonly settings: SessionSettings,
     private readonly client: ClientInfo,
-  ) {}
+  ) {
+    this.policy = client.policy ?? OPEN_POLICY;
+  }
 
   private enter(state: SmtpState): void {
     this.state = state;
     if (state === 'Ready' || state === 'Connected' || state === 'Closed') this.transaction = null;
   }
 
+  /** The greeting, or a banned client's 421 4.7.1 and hang-up (RFC 5321 §3.1: a server may refuse at connect). */
   greeting(): Step {
+    const banned = this.policy.connect();
+    if (banned) return this.refuse(banned);
     return ok({ code: 220, text: `${this.settings.hostname} ESMTP Tidemail ready` });
+  }
+
+  /** The first line of a greeting held for the pregreet test (RFC 5321 §4.2.1 multi-line 220). */
+  greetingStart(): Step {
+    return ok({ code: 220, text: `${this.settings.hostname} ESMTP Tidemail\n` });
+  }
+
+  /** The pregreet test failed: the client sent before the greeting was complete. */
+  talkedFirst(): Step {
+    this.enter('Closed');
+    return { replies: [R.pregreet], effects: [{ kind: 'close' }], refusal: 'pregreet' };
+  }
+
+  /** A policy decision as the reply to send: a ban hangs up, a deferral and a refusal do not. */
+  private refuse(decision: NonNullable<Decision>): Step {
+    if (decision.action === 'ban') {
+      this.enter('Closed');
+      return { replies: [R.banned(decision.text)], effects: [{ kind: 'close' }], refusal: decision.reason };
+    }
+    const r = decision.action === 'defer' ? R.deferredByPolicy(decision.text) : R.refusedByPolicy(decision.text);
+    return { replies: [r], effects: [], refusal: decision.reason };
   }
 
   /** One command line (without CRLF). */
@@ -136,6 +177,11 @@ export class SmtpSession {
 
   private countErrors(step: Step): Step {
     if (this.state === 'Closed') return step;
+    // --strict: a protocol violation (5.5.x: unknown, out of sequence, bad syntax) ends an untrusted session.
+    if (this.policy.strict && step.replies.some((r) => r.enhanced?.startsWith('5.5.'))) {
+      this.enter('Closed');
+      return { ...step, effects: [...step.effects, { kind: 'close' }], refusal: step.refusal ?? 'strict' };
+    }
     if (step.replies.some((r) => r.code >= 500)) this.errors++;
     if (this.errors >= this.settings.maxErrors) {
       this.enter('Closed');
@@ -177,8 +223,10 @@ export class SmtpSession {
     }
     const mailFrom = parsed.mailbox?.address ?? '';
     if (isNonAscii(mailFrom) && !smtputf8) return ok(R.needSmtpUtf8);
+    const decision = this.policy.mail(mailFrom);
+    if (decision) return this.refuse(decision);
     this.enter('Mail');
-    this.transaction = { mailFrom, recipients: [], smtputf8 };
+    this.transaction = { mailFrom, recipients: [], smtputf8, magicRefusal: null, magicDelayMs: 0 };
     return ok(R.senderOk);
   }
 
@@ -194,6 +242,27 @@ export class SmtpSession {
     if (transaction.recipients.length >= this.settings.maxRecipients) return ok(R.tooManyRecipients);
     const route = this.settings.router.route(mailbox);
     if (route.kind === 'reject') return ok(route.reason === 'not-our-domain' ? R.notOurDomain : R.noSuchInbox);
+    const magic = this.policy.magicAddresses ? magicOf(mailbox.localPart) : null;
+    if (magic) {
+      switch (magic.kind) {
+        case 'rcpt':
+          return ok(magic.code === 451 ? R.magicDeferred : R.magicNoSuchUser);
+        case 'greylist': {
+          const waitMs = this.policy.greylistWaitMs(magic, transaction.mailFrom, mailbox.address);
+          if (waitMs > 0) return ok(R.greylisted(Math.ceil(waitMs / 1000)));
+          break;
+        }
+        case 'disconnect':
+          this.enter('Closed');
+          return { replies: [], effects: [{ kind: 'close' }] };
+        case 'data':
+          transaction.magicRefusal = transaction.magicRefusal === 554 || magic.code === 554 ? 554 : 452;
+          break;
+        case 'delay':
+          transaction.magicDelayMs = Math.max(transaction.magicDelayMs, magic.ms);
+          break;
+      }
+    }
     transaction.recipients.push({ address: mailbox.address, inbox: route.inbox });
     this.enter('Rcpt');
     return ok(R.recipientOk);
@@ -211,8 +280,17 @@ export class SmtpSession {
    */
   dataReceived(result: DataResult, handOver: () => { queueId: string; transcript: SmtpTranscript }): Step {
     if (result.outcome !== 'complete') return this.dataFinished({ kind: result.outcome });
-    const delivery = handOver();
     const transaction = this.transaction!;
+    if (transaction.magicRefusal) {
+      this.enter('Ready');
+      return ok(transaction.magicRefusal === 452 ? R.magicFull : R.magicRefused);
+    }
+    const decision = this.policy.trusted ? null : this.policy.data(subjectOf(result.segments));
+    if (decision) {
+      this.enter('Ready');
+      return this.refuse(decision);
+    }
+    const delivery = handOver();
     const message: Incoming = {
       trace: {
         helo: this.helo,
@@ -234,7 +312,7 @@ export class SmtpSession {
       segments: result.segments,
       transcript: delivery.transcript,
     };
-    return { replies: [], effects: [{ kind: 'deliver', message }] };
+    return { replies: [], effects: [{ kind: 'deliver', message, delayMs: transaction.magicDelayMs }] };
   }
 
   /** How the DATA transfer ended: refused by the framing, or the delivery target's outcome. */
@@ -282,6 +360,12 @@ export class SmtpSession {
     return ok(R.idleTimeout, [{ kind: 'close' }]);
   }
 
+  /** Closed by the listener to make room for a newcomer (connection shedding). */
+  shed(): Step {
+    this.enter('Closed');
+    return ok(R.shed, [{ kind: 'close' }]);
+  }
+
   shuttingDown(): Step {
     this.enter('Closed');
     return ok(R.shuttingDown, [{ kind: 'close' }]);
@@ -291,3 +375,13 @@ export class SmtpSession {
 export function wire(step: Step): string {
   return step.replies.map(formatReply).join('');
 }
+
+/** The decoded Subject of a message received as DATA segments (the header block is in the first ones). */
+function subjectOf(segments: readonly Buffer[]): string {
+  let head = segments[0] ?? Buffer.alloc(0);
+  for (let i = 1; i < segments.length && head.indexOf('\r\n\r\n') === -1 && head.length < 64 * 1024; i++) head = Buffer.concat([head, segments[i]!]);
+  const value = headerValue(unfoldHeaders(head, 0, undefined, SUBJECT), 'subject');
+  return value === null ? '' : decodeHeaderValue(value);
+}
+
+const SUBJECT: ReadonlySet<string> = new Set(['subject']);
