@@ -82,8 +82,10 @@ export const SCHEMA = {
   tarpitMs: option('tarpit', 'duration', '0', 'delay each reply to an untrusted client by up to this when idle, to nothing near --max-connections'),
   strict: option('strict', 'switch', 'off', 'close an untrusted session on its first protocol violation'),
   greetWaitMs: option('greet-wait', 'duration', '2s', 'pregreet test: hold the greeting this long; an untrusted client that talks first is refused (0 = off)'),
+  stressIdleTimeoutMs: option('stress-timeout', 'duration', '10s', 'idle timeout of untrusted sessions once connections reach 80 % of --max-connections (Postfix stress mode)'),
   maxConnectionsPerNetwork: option('max-connections-per-network', 'integer', '500', 'most simultaneous connections from one untrusted /24 or /64 per protocol'),
   magicAddresses: option('magic-addresses', 'switch', 'on', 'recipients like rcpt-550-x@ or delay-30s-x@ script the outcome (see README)'),
+  adminToken: option('admin-token', 'string', '', 'bearer token for the API calls that change policy (without one they answer 403)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;

@@ -8,13 +8,16 @@ import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { SmtpPolicy } from '../policy/smtp-policy.js';
 import type { Store } from '../store/types.js';
 
 export interface HttpDeps {
-  config: Pick<Config, 'http' | 'hostname' | 'domains' | 'maxConnections' | 'maxConnectionsPerIp'>;
+  config: Pick<Config, 'http' | 'hostname' | 'domains' | 'maxConnections' | 'maxConnectionsPerIp' | 'adminToken'>;
   store: Store;
   events: EventBus;
   log: Logger;
   metrics: Metrics;
   clock: Clock;
+  /** The SMTP policy the policy API shows and changes; absent: no SMTP listener. */
+  policy?: SmtpPolicy;
 }

@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'headers_too_large'
   | 'internal_error'
-  | 'unavailable';
+  | 'unavailable'
+  | 'unauthorized'
+  | 'forbidden';
 
 export class HttpError extends Error {
   constructor(

@@ -5,6 +5,7 @@ import { deleteMessage, getAttachment, getHtml, getMessage, getRaw } from './han
 import { ListingCache } from './listing-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
+import { getPolicy, liftBan } from './handlers/policy.js';
 import { sendJsonText } from './reply.js';
 import type { Route } from './router.js';
 import { streamEvents } from './sse.js';
@@ -25,6 +26,8 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/api/v1/messages/{id}/attachments/{index}', handler: getAttachment },
     { method: 'GET', path: '/api/v1/search', handler: search },
     { method: 'GET', path: '/api/v1/events', handler: streamEvents },
+    { method: 'GET', path: '/api/v1/policy', handler: getPolicy },
+    { method: 'DELETE', path: '/api/v1/policy/bans/{id}', handler: liftBan },
     { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/metrics', handler: metrics },

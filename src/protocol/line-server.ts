@@ -6,7 +6,7 @@
  * Connection shedding (Postfix's stress mode, and better): the listener keeps its sessions in
  * order of their last input. When connections reach STRESS_FRACTION of --max-connections, quiet
  * sheddable sessions (untrusted clients between transactions, as the protocol says) time out
- * after STRESS_IDLE_TIMEOUT_MS instead of their normal idle timeout; and at the cap the
+ * after `stressIdleTimeoutMs` (--stress-timeout, 10 s) instead of their normal idle timeout; and at the cap the
  * longest-quiet sheddable session is closed (421) to admit the newcomer, instead of refusing
  * it. 1,000 idle connections held open by an attacker then cost a legitimate sender nothing.
  */
@@ -18,9 +18,8 @@ import { startTcpServer, type RunningServer } from './tcp-server.js';
 
 /** Postfix's smtpd enters stress mode at the cap; we start earlier, at 80 %, so it never hits it. */
 const STRESS_FRACTION = 0.8;
-/** Postfix's stress-mode idle timeout (smtpd_timeout 10s under stress). */
-export const STRESS_IDLE_TIMEOUT_MS = 10_000;
-const STRESS_SWEEP_MS = 1_000;
+/** How often quiet sessions are looked for under stress: a tenth of the stress timeout, at most a second. */
+const MAX_SWEEP_MS = 1_000;
 
 export interface LineServerOptions {
   listen: ListenAddress;
@@ -28,6 +27,8 @@ export interface LineServerOptions {
   /** What a client refused by the limits reads before the hang-up (e.g. "421 4.7.0 …\r\n"). */
   busyReply: (reason: Refusal) => string;
   shell: ShellSettings;
+  /** Idle timeout of sheddable sessions under stress (Postfix's stress mode uses 10 s); 0: no stress mode. */
+  stressIdleTimeoutMs?: number;
   /** The protocol session for one admitted connection. */
   protocol: (shell: ShellHandle) => LineProtocol;
 }
@@ -60,17 +61,19 @@ export async function startLineServer(options: LineServerOptions): Promise<Runni
   const sweep = (): void => {
     sweeper = null;
     if (closing || !stressed()) return;
-    const quietSince = clock.now() - STRESS_IDLE_TIMEOUT_MS;
+    const quietSince = clock.now() - stressIdleMs;
     for (const shell of [...byActivity.keys()]) {
-      if (shell.lastInputAtMs > quietSince) break; // the rest were active more recently
+      if (shell.lastInputAtMs > quietSince || !stressed()) break; // the rest were active more recently
       if (shell.sheddable) {
         byActivity.delete(shell);
         shell.timeOut();
       }
     }
-    sweeper = clock.after(STRESS_SWEEP_MS, sweep);
+    sweeper = clock.after(sweepMs, sweep);
   };
-  const stressed = (): boolean => options.limits.maxConnections > 0 && byActivity.size >= options.limits.maxConnections * STRESS_FRACTION;
+  const stressIdleMs = options.stressIdleTimeoutMs ?? 0;
+  const sweepMs = Math.max(10, Math.min(MAX_SWEEP_MS, stressIdleMs / 10));
+  const stressed = (): boolean => stressIdleMs > 0 && options.limits.maxConnections > 0 && byActivity.size >= options.limits.maxConnections * STRESS_FRACTION;
 
   const server = await startTcpServer({
     name: options.shell.name,
@@ -83,7 +86,7 @@ export async function startLineServer(options: LineServerOptions): Promise<Runni
       shells.set(socket, shell);
       byActivity.set(shell, true);
       socket.once('close', () => byActivity.delete(shell));
-      if (!sweeper && !closing && stressed()) sweeper = clock.after(STRESS_SWEEP_MS, sweep);
+      if (!sweeper && !closing && stressed()) sweeper = clock.after(sweepMs, sweep);
     },
     onShutdown: (socket) => shells.get(socket)?.shutdown(),
   });

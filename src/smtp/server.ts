@@ -31,7 +31,7 @@ export const MAX_COMMAND_LINE_BYTES = 2048;
 export interface SmtpDeps {
   config: Pick<
     Config,
-    'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerNetwork'
+    'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerNetwork' | 'stressIdleTimeoutMs'
   >;
   delivery: DeliveryTarget;
   /** The filter chain, tarpit and pregreet for untrusted clients; absent: every client is trusted. */
@@ -73,7 +73,9 @@ class SmtpConnection implements LineProtocol {
     const rest = new Promise<Turn>((resolve) =>
       clock.after(waitMs, () => resolve(this.turn(this.shell.heldInputBytes > 0 ? this.session.talkedFirst() : greeting))),
     );
-    return { ...this.turn(this.session.greetingStart()), effect: { kind: 'await', work: rest } };
+    const firstLine = this.session.greetingFirstLine();
+    this.transcript.server(firstLine);
+    return { output: [firstLine], effect: { kind: 'await', work: rest } };
   }
 
   replyDelayMs(): number {
@@ -210,6 +212,7 @@ export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
       isTrusted: (ip) => deps.policy?.isTrusted(ip) ?? true,
     },
     busyReply: (reason) => formatReply(BUSY[reason]),
+    stressIdleTimeoutMs: config.stressIdleTimeoutMs,
     shell: { name: 'smtp', idleTimeoutMs: config.smtpIdleTimeoutMs, tls: deps.tls, log: deps.log, metrics: deps.metrics, clock: deps.clock },
     protocol: (shell) => new SmtpConnection(shell, settings, deps),
   });

@@ -133,9 +133,13 @@ export class SmtpSession {
     return ok({ code: 220, text: `${this.settings.hostname} ESMTP Tidemail ready` });
   }
 
-  /** The first line of a greeting held for the pregreet test (RFC 5321 §4.2.1 multi-line 220). */
-  greetingStart(): Step {
-    return ok({ code: 220, text: `${this.settings.hostname} ESMTP Tidemail\n` });
+  /**
+   * The first line of a greeting held for the pregreet test, on the wire: a multi-line 220
+   * (RFC 5321 §4.2.1) whose last line `greeting()` sends later. A client must wait for that
+   * last line before it speaks; a bot that does not is caught.
+   */
+  greetingFirstLine(): string {
+    return `220-${this.settings.hostname} ESMTP Tidemail\r\n`;
   }
 
   /** The pregreet test failed: the client sent before the greeting was complete. */

@@ -20,16 +20,17 @@ export class RawSmtpClient {
     this.received.listen(socket);
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawSmtpClient> {
+  /** `from`: the local address to connect from (another loopback address plays another client). */
+  static connect(port: number, host = '127.0.0.1', from?: string): Promise<RawSmtpClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host, () => resolve(new RawSmtpClient(socket)));
+      const socket = net.connect({ port, host, ...(from ? { localAddress: from } : {}) }, () => resolve(new RawSmtpClient(socket)));
       socket.once('error', reject);
     });
   }
 
   /** Connect and read the greeting. */
-  static async open(port: number): Promise<{ client: RawSmtpClient; greeting: SmtpReply }> {
-    const client = await RawSmtpClient.connect(port);
+  static async open(port: number, from?: string): Promise<{ client: RawSmtpClient; greeting: SmtpReply }> {
+    const client = await RawSmtpClient.connect(port, '127.0.0.1', from);
     return { client, greeting: await client.reply() };
   }
 
