@@ -5,6 +5,8 @@
  */
 import { cpus, totalmem, release } from 'node:os';
 import type { ApiRow } from './cells/api.js';
+import type { FloodResult } from './cells/flood.js';
+import type { PolicyRow } from './cells/policy.js';
 import type { ReadRow } from './cells/mailread.js';
 import type { ProfileOutcome } from './cells/profile.js';
 import type { SmtpRow } from './cells/smtp.js';
@@ -36,6 +38,8 @@ export interface BenchResults {
   store: StoreOutcome | null;
   api: ApiRow[];
   read: ReadRow[];
+  policy: PolicyRow[];
+  flood: FloodResult | null;
   profile: ProfileOutcome | null;
 }
 
@@ -100,6 +104,23 @@ export function render(results: BenchResults): string {
     out.push(table(['protocol', 'maildrop', 'msgs/s', 'MB/s', 'client CPU'], results.read.map((r) => r.result
       ? [r.protocol === 'pop3' ? 'POP3 RETR' : 'IMAP UID FETCH 1:* BODY.PEEK[]', n0(r.messagesInMaildrop), n0(r.result.messagesPerSecond), r.result.megabytesPerSecond.toFixed(1), cores(r.result.clientCpuCores)]
       : [r.protocol === 'pop3' ? 'POP3 RETR' : 'IMAP FETCH', n0(r.messagesInMaildrop), r.unavailable ?? '–', '', ''])));
+  }
+  if (results.policy.length) {
+    out.push('', '### Policy on the ingest path (4 KiB × 20; client trusted vs. untrusted with every filter evaluated)', '');
+    out.push(table(['mode', 'policy off msg/s', 'p99', 'policy on msg/s', 'p99', 'on ÷ off', 'target', 'errors'], results.policy.map((r) => [
+      r.mode, n0(r.off.messagesPerSecond), ms(r.off.latency.p99Ms), n0(r.on.messagesPerSecond), ms(r.on.latency.p99Ms),
+      `${r.ratio.toFixed(3)}×`, `≥ 0.95× ${r.ratio >= 0.95 ? 'met' : 'MISSED'}`, String(r.off.errors + r.on.errors),
+    ])));
+  }
+  if (results.flood) {
+    const f = results.flood;
+    out.push('', '### Flood (10,000 idle connections from 50 addresses, then 20 sends from another)', '');
+    out.push(table(['idle attempts', 'sends acknowledged', 'stored', 'send p50 ms', 'send p99 ms', 'target', 'peak RSS MiB', 'target'], [[
+      n0(f.idleAttempts), `${f.acknowledged}/${f.sends}`, n0(f.stored), ...latency(f.latency),
+      `p99 < 1,000 ms ${f.latency.p99Ms !== null && f.latency.p99Ms < 1000 && f.acknowledged === f.sends ? 'met' : 'MISSED'}`,
+      mib(f.peakRssBytes), `< 512 ${f.peakRssBytes < 512 * MiB ? 'met' : 'MISSED'}`,
+    ]]));
+    if (f.errors.length) out.push('', `Errors: ${f.errors.join('; ')}`);
   }
   out.push('', '### Memory and disk', '');
   const mem = results.memory;

@@ -11,6 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runApiCells, type ApiRow } from './cells/api.js';
+import { runFloodCell } from './cells/flood.js';
+import { runPolicyCells } from './cells/policy.js';
 import { runMailReadCells, type ReadRow } from './cells/mailread.js';
 import { runProfileCell } from './cells/profile.js';
 import { runSmtpCells } from './cells/smtp.js';
@@ -44,9 +46,11 @@ async function main(): Promise<void> {
     store: null,
     api: [],
     read: [],
+    policy: [],
+    flood: null,
     profile: null,
   };
-  const serverCells = [...cells].filter((c) => c !== 'profile');
+  const serverCells = [...cells].filter((c) => c !== 'profile' && c !== 'policy' && c !== 'flood');
   if (serverCells.length) {
     const target = await startTarget();
     const reference = cells.has('smtp') ? await startReference() : null;
@@ -98,6 +102,9 @@ async function main(): Promise<void> {
       await target.stop();
     }
   }
+  // The policy and flood cells run their own servers, after the main one has stopped.
+  if (cells.has('policy')) results.policy = await runPolicyCells(timing, progress);
+  if (cells.has('flood')) results.flood = await runFloodCell(progress);
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

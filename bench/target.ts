@@ -34,10 +34,11 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export async function startTarget(nodeFlags: string[] = []): Promise<Target> {
+/** `extraArgs` come after SERVE_FLAGS, so they override them (a later flag wins). */
+export async function startTarget(nodeFlags: string[] = [], extraArgs: string[] = []): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tidemail-bench-'));
   const listenArgs = LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']);
-  const child = spawn(process.execPath, [...cliNodeFlags(), ...nodeFlags, CLI, 'serve', ...listenArgs, '--data', dataDir, ...SERVE_FLAGS], {
+  const child = spawn(process.execPath, [...cliNodeFlags(), ...nodeFlags, CLI, 'serve', ...listenArgs, '--data', dataDir, ...SERVE_FLAGS, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
