@@ -1,0 +1,153 @@
+/**
+ * One-time codes in a message, the most likely first.
+ *
+ * A candidate is a run of digits and capital letters that a verification mail could show: 4–8
+ * digits (`482913`), two equal groups of 3 or 4 digits (`482 913`, `4829-1038`), 4–8 capitals and
+ * digits mixed with at most two dashes (`F7K2Q`, `Q7X-4NP`), or 4–8 single digits spaced out
+ * (`4 8 2 9 1 3`, what an HTML mail drawing one digit per cell reads as). A run joined to its
+ * neighbours by `.` `,` `/` `:` is a date, price, time, version or address and never a code; so is
+ * a run glued to a currency sign, a unit, `#`, a mask (`••••4417`) or `年`.
+ *
+ * What makes a candidate a code is the words around it, in English, German, French, Spanish and
+ * Japanese: a code noun before it on its line ("Verification code: 482913", "確認コード【4829】"),
+ * after it ("482190 is your security code"), or on the line above when it stands alone on its own
+ * line (how most senders lay a code out). Words that announce another number — order, invoice,
+ * tracking, booking, phone, postcode, card ending, promo/coupon code — count against it when they
+ * are nearer than the code noun. A candidate needs `THRESHOLD` points to be reported.
+ *
+ * Codes are reported as displayed (`482 913`, `ABC-123`): some forms need the dash, and a reader
+ * compares what the API says with what the mail shows. NBSP and thin spaces become plain spaces;
+ * spaced-out single digits are joined, since that spacing is typography, not part of the code.
+ */
+
+export const MAX_CODES = 5;
+const THRESHOLD = 5;
+const WINDOW = 60;
+
+const CODE_NOUN =
+  /code\b|passcode|\botp\b|one[- ]time password|\bpin\b|\btan\b|einmalpasswort|einmalkennwort|mot de passe à usage unique|código|\bclave\b|コード|認証番号|ワンタイムパスワード|パスコード/gi;
+// Announcing a different number. Compounds with the code noun ("promo code", "Gutscheincode") end
+// where the noun ends, and a tie goes to this list.
+const OTHER_NUMBER =
+  /\border\b|\binvoice|receipt|tracking|shipment|parcel|package|reference|\bref\b|booking|reservation|ticket|flight|\bseat\b|\bgate\b|account (?:number|id)|\bid\b|customer|member|patient|\bcase\b|phone|\btel\b|\bcall\b|\bfax\b|\bzip\b|postal|post ?code|\bplz\b|\bcp\b|promo(?:tion(?:al)?)?(?: ?code)?|coupon(?: ?code)?|voucher(?: ?code)?|gift(?: ?code)?|discount(?: ?code)?|referral(?: ?code)?|error code|qr[- ]code|bar ?code|area code|country code|product code|ending in|ends in|bestellung|bestellnummer|rechnung|kundennummer|sendung|auftrag|gutschein(?:code)?|rabatt(?:code)?|aktionscode|promocode|fehlercode|endet auf|commande|facture|colis|suivi|référence|dossier|billet|code promo|code postal|se terminant par|pedido|factura|envío|seguimiento|referencia|matrícula|teléfono|código postal|código de descuento|código promocional|terminada en|注文|受注|請求|伝票|追跡|お問い合わせ|電話|〒|口座|クーポン(?:コード)?|割引コード|プロモーションコード|\biban\b|\bno\.|\bnr\.|n°|n\.º|#/gi;
+const DISCOUNT_AFTER = /^[^\n]{0,40}?(?:%|\boff\b|\bOFF|discount|rabatt|réduction|descuento|割引)/i;
+const ACTION_VERB = /\benter\b|\buse\b|\bverify\b|\bconfirm\b|eingeben|verwenden|saisi|utilisez|introduce|\busa\b|入力/i;
+
+// Parts are words of letters and digits; a run holds a digit somewhere. Parts join on a dash, or on
+// `.` `,` `/` `:` or a space before another number (so "2026 03:00" and "1 249,00" are one run each).
+const RUN = /(?:[0-9A-Za-z]+-)*[0-9A-Za-z]*\d[0-9A-Za-z]*(?:-[0-9A-Za-z]+|(?:[.,/:]|[ \u00a0\u202f\u2009](?=\d))[0-9A-Za-z]*\d[0-9A-Za-z]*)*/g;
+// The character next to a run that makes it part of something else: `#12345`, `$49`, `L-1855`,
+// `••••4417`, `user_1998`; `49€`, `20%`, `2026年`, `35,000円`.
+const GLUED_BEFORE = /[-_.,/#$€£¥+•*×@&=]$/;
+const MASKED_BEFORE = /[•*]\s?$/;
+const GLUED_AFTER = /^(?:[_€£¥%円@]|,-|\s?(?:€|(?:eur|usd|gbp|kg|km|gb|mb|min|uhr)\b|年))/i;
+const URL_OR_ADDRESS = /\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+const YEAR = /^(?:19|20)\d\d$/;
+const AROUND = /^[\s【】「」『』[\]()（）*:："'“”«»<>.,。、!！-]*$/;
+
+/** The code a run shows, or null when its shape is not one a code takes. */
+function codeShape(run: string): string | null {
+  if (/[.,/:]/.test(run)) return null;
+  const groups = run.split(/[- \u00a0\u202f\u2009]/);
+  const joined = groups.join('');
+  if (/^\d+$/.test(joined)) {
+    if (groups.length === 1) return joined.length >= 4 && joined.length <= 8 ? joined : null;
+    if (groups.every((g) => g.length === 1)) return groups.length >= 4 && groups.length <= 8 && !run.includes('-') ? joined : null;
+    const [first, second] = groups;
+    const pair = groups.length === 2 && first!.length === second!.length && (first!.length === 3 || first!.length === 4);
+    return pair ? run.replace(/[\u00a0\u202f\u2009]/g, ' ') : null;
+  }
+  // Letters and digits: capitals only (lower case is words, hashes and identifiers), dashes only.
+  if (/[a-z ]|[\u00a0\u202f\u2009]/.test(run) || groups.length > 3 || groups.some((g) => g.length < 2)) return null;
+  return joined.length >= 4 && joined.length <= 8 && /[A-Z]/.test(joined) ? run : null;
+}
+
+/** Where the last match of `pattern` in `text` ends, or -1. */
+function lastEnd(pattern: RegExp, text: string): number {
+  let end = -1;
+  for (const match of text.matchAll(pattern)) end = match.index + match[0].length;
+  return end;
+}
+
+/** Points from the words before a candidate: a code noun nearer than any other-number word, closer is better. */
+function wordsBefore(before: string): number {
+  const noun = lastEnd(CODE_NOUN, before);
+  const other = lastEnd(OTHER_NUMBER, before);
+  if (other >= 0 && other >= noun) return -8;
+  if (noun < 0) return ACTION_VERB.test(before.slice(-25)) ? 2 : 0;
+  const distance = before.length - noun;
+  return distance <= 3 ? 9 : distance <= 25 ? 7 : 5;
+}
+
+function wordsAfter(after: string): number {
+  if (DISCOUNT_AFTER.test(after)) return -10;
+  const window = after.slice(0, 45);
+  CODE_NOUN.lastIndex = 0;
+  const noun = CODE_NOUN.exec(window);
+  if (!noun) return 0;
+  OTHER_NUMBER.lastIndex = 0;
+  const other = OTHER_NUMBER.exec(window);
+  return other && other.index <= noun.index ? 0 : 5;
+}
+
+interface Scored {
+  code: string;
+  score: number;
+  order: number;
+}
+
+/** Points for a candidate alone on its line, from the lines above it: a code noun there is a heading. */
+function wordsAbove(above: readonly string[]): number {
+  if (above.length === 0) return 0;
+  const score = wordsBefore(above.join(' '));
+  return score > 5 ? 5 : score;
+}
+
+/** Every candidate of one text (the subject is a text of one line) with its points. */
+function scoreText(text: string, order: { next: number }): Scored[] {
+  const found: Scored[] = [];
+  let above: string[] = [];
+  for (const line of text.replace(URL_OR_ADDRESS, ' ').split('\n')) {
+    for (const match of line.matchAll(RUN)) {
+      const code = codeShape(match[0]);
+      if (!code) continue;
+      const start = match.index;
+      const end = start + match[0].length;
+      const before = line.slice(Math.max(0, start - WINDOW), start);
+      const after = line.slice(end, end + WINDOW);
+      if (GLUED_BEFORE.test(before) || MASKED_BEFORE.test(before) || GLUED_AFTER.test(after)) continue;
+      let score = wordsBefore(before) + wordsAfter(after);
+      if (AROUND.test(line.slice(0, start)) && AROUND.test(line.slice(end))) score += 2 + wordsAbove(above);
+      if (YEAR.test(code)) score -= 4;
+      found.push({ code, score, order: order.next++ });
+    }
+    if (line.trim()) above = [...above, line.slice(-WINDOW * 2)].slice(-2);
+  }
+  return found;
+}
+
+/** One-time codes in the subject and the body texts, most likely first, without duplicates. */
+export function findCodes(subject: string, texts: readonly string[], max = MAX_CODES): string[] {
+  const order = { next: 0 };
+  const best = new Map<string, { code: string; score: number; order: number; sources: number }>();
+  for (const source of [subject.replace(/\n/g, ' '), ...texts]) {
+    const seenHere = new Set<string>();
+    for (const scored of scoreText(source, order)) {
+      const known = best.get(scored.code);
+      if (!known) best.set(scored.code, { ...scored, sources: 1 });
+      else {
+        known.score = Math.max(known.score, scored.score);
+        if (!seenHere.has(scored.code)) known.sources += 1;
+      }
+      seenHere.add(scored.code);
+    }
+  }
+  // Shown in the subject and again in the body: the sender means it.
+  const bonus = (sources: number): number => (sources > 1 ? 2 : 0);
+  return [...best.values()]
+    .map((c) => ({ ...c, score: c.score + bonus(c.sources) }))
+    .filter((c) => c.score >= THRESHOLD)
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, max)
+    .map((c) => c.code);
+}
