@@ -26,6 +26,7 @@ const WINDOW = 60;
 
 const CODE_NOUN =
   /code\b|passcode|\botp\b|one[- ]time password|\bpin\b|\btan\b|einmalpasswort|einmalkennwort|mot de passe à usage unique|código|\bclave\b|コード|認証番号|ワンタイムパスワード|パスコード/gi;
+const CODE_NOUN_ANYWHERE = new RegExp(CODE_NOUN.source, 'i');
 // Announcing a different number. Compounds with the code noun ("promo code", "Gutscheincode") end
 // where the noun ends, and a tie goes to this list.
 const OTHER_NUMBER =
@@ -35,13 +36,13 @@ const ACTION_VERB = /\benter\b|\buse\b|\bverify\b|\bconfirm\b|eingeben|verwenden
 
 // Parts are words of letters and digits; a run holds a digit somewhere. Parts join on a dash, or on
 // `.` `,` `/` `:` or a space before another number (so "2026 03:00" and "1 249,00" are one run each).
-const RUN = /(?:[0-9A-Za-z]+-)*[0-9A-Za-z]*\d[0-9A-Za-z]*(?:-[0-9A-Za-z]+|(?:[.,/:]|[ \u00a0\u202f\u2009](?=\d))[0-9A-Za-z]*\d[0-9A-Za-z]*)*/g;
+const RUN = /(?<![0-9A-Za-z])(?:[0-9A-Za-z]+-)*[0-9A-Za-z]*\d[0-9A-Za-z]*(?:-[0-9A-Za-z]+|(?:[.,/:]|[ \u00a0\u202f\u2009](?=\d))[0-9A-Za-z]*\d[0-9A-Za-z]*)*/g;
 // The character next to a run that makes it part of something else: `#12345`, `$49`, `L-1855`,
 // `••••4417`, `user_1998`; `49€`, `20%`, `2026年`, `35,000円`.
 const GLUED_BEFORE = /[-_.,/#$€£¥+•*×@&=]$/;
 const MASKED_BEFORE = /[•*]\s?$/;
 const GLUED_AFTER = /^(?:[_€£¥%円@]|,-|\s?(?:€|(?:eur|usd|gbp|kg|km|gb|mb|min|uhr)\b|年))/i;
-const URL_OR_ADDRESS = /\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+const URL_OR_ADDRESS = /\bhttps?:\/\/\S+|\bwww\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 const YEAR = /^(?:19|20)\d\d$/;
 const AROUND = /^[\s【】「」『』[\]()（）*:："'“”«»<>.,。、!！-]*$/;
 
@@ -107,7 +108,7 @@ function wordsAbove(above: readonly string[]): number {
 function scoreText(text: string, order: { next: number }): Scored[] {
   const found: Scored[] = [];
   let above: string[] = [];
-  for (const line of text.replace(URL_OR_ADDRESS, ' ').split('\n')) {
+  for (const line of text.split('\n')) {
     for (const match of line.matchAll(RUN)) {
       const code = codeShape(match[0]);
       if (!code) continue;
@@ -121,7 +122,7 @@ function scoreText(text: string, order: { next: number }): Scored[] {
       if (YEAR.test(code)) score -= 4;
       found.push({ code, score, order: order.next++ });
     }
-    if (line.trim()) above = [...above, line.slice(-WINDOW * 2)].slice(-2);
+    if (line.trim()) above = [above[above.length - 1] ?? '', line.slice(-WINDOW * 2)];
   }
   return found;
 }
@@ -129,8 +130,13 @@ function scoreText(text: string, order: { next: number }): Scored[] {
 /** One-time codes in the subject and the body texts, most likely first, without duplicates. */
 export function findCodes(subject: string, texts: readonly string[], max = MAX_CODES): string[] {
   const order = { next: 0 };
+  // URLs and addresses hold numbers that are never shown as a code (a token in a link is the link).
+  const sources = [subject.replace(/\n/g, ' '), ...texts].map((text) => text.replace(URL_OR_ADDRESS, ' '));
+  // No code noun anywhere, in any of the five languages: no one-time code (and the common case of
+  // receipts and newsletters costs one regex pass).
+  if (!sources.some((text) => CODE_NOUN_ANYWHERE.test(text))) return [];
   const best = new Map<string, { code: string; score: number; order: number; sources: number }>();
-  for (const source of [subject.replace(/\n/g, ' '), ...texts]) {
+  for (const source of sources) {
     const seenHere = new Set<string>();
     for (const scored of scoreText(source, order)) {
       const known = best.get(scored.code);

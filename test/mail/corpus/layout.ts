@@ -11,9 +11,15 @@ export interface Layout {
   footer?: string;
   /** Host the tracking pixel and the icon images are served from. */
   assets: string;
+  /** Where the logo links to (most senders link it home, through their click tracker). */
+  home?: string;
+  /** A "view in browser" line above the logo, as bulk senders put it. */
+  webVersion?: string;
 }
 
-export function layout({ brand, lang = 'en', preheader = '', body, footer = '', assets }: Layout): string {
+export function layout({ brand, lang = 'en', preheader = '', body, footer = '', assets, home, webVersion }: Layout): string {
+  const homeHref = home ?? `https://${assets.split('/')[0]}/?utm_source=email&amp;utm_medium=logo`;
+  const webLine = webVersion ? `<tr><td align="right" style="font-size:11px;"><a href="${webVersion}">View in browser</a></td></tr>` : '';
   return `<!DOCTYPE html>
 <html lang="${lang}" xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -31,7 +37,7 @@ export function layout({ brand, lang = 'en', preheader = '', body, footer = '', 
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
 <tr><td align="center">
 <table class="container" role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="background:#ffffff;">
-<tr><td style="padding:24px 32px;"><img src="https://${assets}/logo@2x.png" width="120" height="32" alt="${brand}"></td></tr>
+${webLine}<tr><td style="padding:24px 32px;"><a href="${homeHref}"><img src="https://${assets}/logo@2x.png" width="120" height="32" alt="${brand}"></a></td></tr>
 <tr><td style="padding:0 32px 24px 32px;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:22px;color:#333;">
 ${body}
 </td></tr>
