@@ -13,7 +13,10 @@
  * after it ("482190 is your security code"), or on the line above when it stands alone on its own
  * line (how most senders lay a code out). Words that announce another number — order, invoice,
  * tracking, booking, phone, postcode, card ending, promo/coupon code — count against it when they
- * are nearer than the code noun. A candidate needs `THRESHOLD` points to be reported.
+ * are right before it and nearer than the code noun. A candidate needs `THRESHOLD` points to be
+ * reported, and a mail whose subject and body name no code at all has none (the common case of
+ * receipts and newsletters then costs one regex pass). Full-width digits and capitals (４８２９１３)
+ * are read as ASCII; numbers inside URLs and mail addresses are not candidates.
  *
  * Codes are reported as displayed (`482 913`, `ABC-123`): some forms need the dash, and a reader
  * compares what the API says with what the mail shows. NBSP and thin spaces become plain spaces;
@@ -22,7 +25,24 @@
 
 export const MAX_CODES = 5;
 const THRESHOLD = 5;
-const WINDOW = 60;
+/** What each clue is worth; a code noun in the sentence alone reaches THRESHOLD. */
+const POINTS = {
+  nounAdjacent: 9, // "code: 482913", "確認コード【4829】"
+  nounNear: 7, // "Votre code de vérification : 482 910"
+  nounInSentence: 5, // "Ihre TAN für den Auftrag vom … lautet: 482913"
+  verbBefore: 2, // "Enter 4829 …"
+  nounAfter: 5, // "482190 is your security code"
+  purposeAfter: 3, // "… to sign in"
+  alone: 2, // on a line of its own
+  headingAbove: 5, // … under a line that names a code (at most this much from above)
+  otherNumber: -8, // "card ending in 4417", "Order #58291"
+  discountAfter: -10, // "SPRING25 for 25% off"
+  yearLike: -4, // 1998, 2026
+  repeated: 2, // in the subject and again in the body
+} as const;
+const WINDOW = 100;
+/** How far before a candidate a word like "order" or "phone" still names it. */
+const OTHER_NUMBER_REACH = 25;
 
 const CODE_NOUN =
   /code\b|passcode|\botp\b|one[- ]time password|\bpin\b|\btan\b|einmalpasswort|einmalkennwort|mot de passe à usage unique|código|\bclave\b|コード|認証番号|ワンタイムパスワード|パスコード/gi;
@@ -30,8 +50,10 @@ const CODE_NOUN_ANYWHERE = new RegExp(CODE_NOUN.source, 'i');
 // Announcing a different number. Compounds with the code noun ("promo code", "Gutscheincode") end
 // where the noun ends, and a tie goes to this list.
 const OTHER_NUMBER =
-  /\border\b|\binvoice|receipt|tracking|shipment|parcel|package|reference|\bref\b|booking|reservation|ticket|flight|\bseat\b|\bgate\b|account (?:number|id)|\bid\b|customer|member|patient|\bcase\b|phone|\btel\b|\bcall\b|\bfax\b|\bzip\b|postal|post ?code|\bplz\b|\bcp\b|promo(?:tion(?:al)?)?(?: ?code)?|coupon(?: ?code)?|voucher(?: ?code)?|gift(?: ?code)?|discount(?: ?code)?|referral(?: ?code)?|error code|qr[- ]code|bar ?code|area code|country code|product code|ending in|ends in|bestellung|bestellnummer|rechnung|kundennummer|sendung|auftrag|gutschein(?:code)?|rabatt(?:code)?|aktionscode|promocode|fehlercode|endet auf|commande|facture|colis|suivi|référence|dossier|billet|code promo|code postal|se terminant par|pedido|factura|envío|seguimiento|referencia|matrícula|teléfono|código postal|código de descuento|código promocional|terminada en|注文|受注|請求|伝票|追跡|お問い合わせ|電話|〒|口座|クーポン(?:コード)?|割引コード|プロモーションコード|\biban\b|\bno\.|\bnr\.|n°|n\.º|#/gi;
+  /\border\b|\binvoice|receipt|tracking|shipment|parcel|package|reference|\bref\b|booking|reservation|ticket|flight|\bseat\b|\bgate\b|account (?:number|id)|\bid\b|customer|member|patient|\bcase\b|phone|\btel\b|\bcall\b|\bfax\b|\bzip(?: ?code)?\b|postal(?: code)?|post ?code|\bplz\b|\bcp\b|promo(?:tion(?:al)?)?(?: ?code)?|coupon(?: ?code)?|voucher(?: ?code)?|gift(?: ?code)?|discount(?: ?code)?|referral(?: ?code)?|error code|qr[- ]code|bar ?code|area code|country code|product code|\bending\b|ends in|bestellung|bestellnummer|rechnung|kundennummer|sendung|auftrag|gutschein(?:code)?|rabatt(?:code)?|aktionscode|promocode|fehlercode|endet auf|commande|facture|colis|suivi|référence|dossier|billet|code promo|code postal|se terminant par|pedido|factura|envío|seguimiento|referencia|matrícula|teléfono|código postal|código de descuento|código promocional|terminada en|注文|受注|請求|伝票|追跡|お問い合わせ|電話|〒|口座|クーポン(?:コード)?|割引コード|プロモーションコード|\biban\b|\bno\.|\bnr\.|n°|n\.º|#/gi;
 const DISCOUNT_AFTER = /^[^\n]{0,40}?(?:%|\boff\b|\bOFF|discount|rabatt|réduction|descuento|割引)/i;
+// "Use 482913 to sign in": what the number is for, said after it.
+const PURPOSE_AFTER = /^\s*(?:to (?:verify|confirm|sign in|log in|login|continue)|zur (?:anmeldung|bestätigung)|pour (?:vous connecter|confirmer|valider)|para (?:iniciar sesión|confirmar|verificar))/i;
 const ACTION_VERB = /\benter\b|\buse\b|\bverify\b|\bconfirm\b|eingeben|verwenden|saisi|utilisez|introduce|\busa\b|入力/i;
 
 // Parts are words of letters and digits; a run holds a digit somewhere. Parts join on a dash, or on
@@ -70,25 +92,30 @@ function lastEnd(pattern: RegExp, text: string): number {
   return end;
 }
 
-/** Points from the words before a candidate: a code noun nearer than any other-number word, closer is better. */
+/**
+ * Points from the words before a candidate: a code noun, closer is better, unless a word announcing
+ * another number stands nearer and right before it ("card ending in 4417", "Order #58291"); further
+ * off, such a word is only part of the sentence ("Ihre TAN für den Auftrag vom … lautet: 482913").
+ */
 function wordsBefore(before: string): number {
   const noun = lastEnd(CODE_NOUN, before);
   const other = lastEnd(OTHER_NUMBER, before);
-  if (other >= 0 && other >= noun) return -8;
-  if (noun < 0) return ACTION_VERB.test(before.slice(-25)) ? 2 : 0;
+  if (other >= 0 && other >= noun && before.length - other <= OTHER_NUMBER_REACH) return POINTS.otherNumber;
+  if (noun < 0) return ACTION_VERB.test(before.slice(-25)) ? POINTS.verbBefore : 0;
   const distance = before.length - noun;
-  return distance <= 3 ? 9 : distance <= 25 ? 7 : 5;
+  return distance <= 3 ? POINTS.nounAdjacent : distance <= 25 ? POINTS.nounNear : POINTS.nounInSentence;
 }
 
 function wordsAfter(after: string): number {
-  if (DISCOUNT_AFTER.test(after)) return -10;
+  if (DISCOUNT_AFTER.test(after)) return POINTS.discountAfter;
+  if (PURPOSE_AFTER.test(after)) return POINTS.purposeAfter;
   const window = after.slice(0, 45);
   CODE_NOUN.lastIndex = 0;
   const noun = CODE_NOUN.exec(window);
   if (!noun) return 0;
   OTHER_NUMBER.lastIndex = 0;
   const other = OTHER_NUMBER.exec(window);
-  return other && other.index <= noun.index ? 0 : 5;
+  return other && other.index <= noun.index ? 0 : POINTS.nounAfter;
 }
 
 interface Scored {
@@ -99,15 +126,13 @@ interface Scored {
 
 /** Points for a candidate alone on its line, from the lines above it: a code noun there is a heading. */
 function wordsAbove(above: readonly string[]): number {
-  if (above.length === 0) return 0;
-  const score = wordsBefore(above.join(' '));
-  return score > 5 ? 5 : score;
+  return Math.min(POINTS.headingAbove, wordsBefore(above.join(' ')));
 }
 
 /** Every candidate of one text (the subject is a text of one line) with its points. */
 function scoreText(text: string, order: { next: number }): Scored[] {
   const found: Scored[] = [];
-  let above: string[] = [];
+  let above: string[] = []; // the last two non-empty lines
   for (const line of text.split('\n')) {
     for (const match of line.matchAll(RUN)) {
       const code = codeShape(match[0]);
@@ -118,8 +143,8 @@ function scoreText(text: string, order: { next: number }): Scored[] {
       const after = line.slice(end, end + WINDOW);
       if (GLUED_BEFORE.test(before) || MASKED_BEFORE.test(before) || GLUED_AFTER.test(after)) continue;
       let score = wordsBefore(before) + wordsAfter(after);
-      if (AROUND.test(line.slice(0, start)) && AROUND.test(line.slice(end))) score += 2 + wordsAbove(above);
-      if (YEAR.test(code)) score -= 4;
+      if (AROUND.test(line.slice(0, start)) && AROUND.test(line.slice(end))) score += POINTS.alone + wordsAbove(above);
+      if (YEAR.test(code)) score += POINTS.yearLike;
       found.push({ code, score, order: order.next++ });
     }
     if (line.trim()) above = [above[above.length - 1] ?? '', line.slice(-WINDOW * 2)];
@@ -127,13 +152,17 @@ function scoreText(text: string, order: { next: number }): Scored[] {
   return found;
 }
 
+// Japanese mails often set codes in full-width forms (４８２９１３, ＡＢＣ－１２３): read them as ASCII.
+const FULL_WIDTH_ASCII = /[\uff01-\uff5e]/g;
+function halfWidth(text: string): string {
+  return text.replace(FULL_WIDTH_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
 /** One-time codes in the subject and the body texts, most likely first, without duplicates. */
 export function findCodes(subject: string, texts: readonly string[], max = MAX_CODES): string[] {
   const order = { next: 0 };
   // URLs and addresses hold numbers that are never shown as a code (a token in a link is the link).
-  const sources = [subject.replace(/\n/g, ' '), ...texts].map((text) => text.replace(URL_OR_ADDRESS, ' '));
-  // No code noun anywhere, in any of the five languages: no one-time code (and the common case of
-  // receipts and newsletters costs one regex pass).
+  const sources = [subject.replace(/\n/g, ' '), ...texts].map((text) => halfWidth(text).replace(URL_OR_ADDRESS, ' '));
   if (!sources.some((text) => CODE_NOUN_ANYWHERE.test(text))) return [];
   const best = new Map<string, { code: string; score: number; order: number; sources: number }>();
   for (const source of sources) {
@@ -148,10 +177,8 @@ export function findCodes(subject: string, texts: readonly string[], max = MAX_C
       seenHere.add(scored.code);
     }
   }
-  // Shown in the subject and again in the body: the sender means it.
-  const bonus = (sources: number): number => (sources > 1 ? 2 : 0);
   return [...best.values()]
-    .map((c) => ({ ...c, score: c.score + bonus(c.sources) }))
+    .map((c) => ({ ...c, score: c.score + (c.sources > 1 ? POINTS.repeated : 0) }))
     .filter((c) => c.score >= THRESHOLD)
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .slice(0, max)

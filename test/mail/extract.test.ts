@@ -84,6 +84,10 @@ describe('links', () => {
 <video src="https://x.test/video.mp4" poster="https://x.test/poster.png"><source src="https://x.test/source.webm"></video>
 <audio src="https://x.test/audio.mp3"></audio>
 <iframe src="https://x.test/frame"></iframe>
+<link rel="stylesheet" href="https://x.test/link.css"><base href="https://x.test/base/"><form action="https://x.test/form"></form>
+<object data="https://x.test/object"></object><embed src="https://x.test/embed"><svg><image href="https://x.test/svg.png"/></svg>
+<a href="&#106;avascript:alert('https://x.test/entity-js')">Confirm</a><a href=" java&#x0A;script:alert(1)">Sign in</a>
+<a href="data:text/html,https://x.test/data">Reset</a><!-- <a href="https://x.test/comment">Verify</a> -->
 <a href="https://ok.test/verify?t=abc123def456">Verify your email</a>`);
     assert.deepEqual(extractLinks(htmlToText(html), html), ['https://ok.test/verify?t=abc123def456']);
   });
@@ -138,6 +142,13 @@ describe('codes', () => {
     assert.deepEqual(extractCodes('', 'Your code: 482\u00a0913'), ['482 913']);
     assert.deepEqual(extractCodes('', 'Confirmation code: ABC-123'), ['ABC-123']);
     assert.deepEqual(extractCodes('', 'Here is your security code:\n4 8 2 9 1 3'), ['482913']);
+  });
+
+  test('zip, promo and error codes are not one-time codes; full-width digits are read; a mail naming no code has none', () => {
+    assert.deepEqual(extractCodes('', 'Zip code: 94107\nUse promo code SPRING25 for 25% off\nError code 40413'), []);
+    assert.deepEqual(extractCodes('', '認証コード：４８２９１３'), ['482913']);
+    assert.deepEqual(extractCodes('Your Acme sign-in code', 'Use 482913 to sign in'), ['482913']);
+    assert.deepEqual(extractCodes('Welcome', 'Use 482913 to sign in'), [], 'no word says it is a code');
   });
 
   test('an HTML-only code is found when the text part does not show it', () => {
