@@ -86,10 +86,14 @@ function parseHttpUrl(candidate: string): URL | null {
   }
 }
 
-/** A URL at the end of a sentence or inside parentheses brings its punctuation along; drop what cannot end it. */
+const CLOSERS: Record<string, string> = { ')': '(', ']': '[' };
+
+/** A URL at the end of a sentence or inside brackets brings its punctuation along; drop what cannot end it. */
 function trimUrlInText(raw: string): string {
   let url = raw.replace(TRAILING_PUNCTUATION, '');
-  while (url.endsWith(')') && (url.match(/\(/g)?.length ?? 0) < (url.match(/\)/g)?.length ?? 0)) {
+  for (let last = url.at(-1); last && CLOSERS[last]; last = url.at(-1)) {
+    const opener = CLOSERS[last];
+    if (url.split(opener).length >= url.split(last).length) break; // balanced: part of the URL
     url = url.slice(0, -1).replace(TRAILING_PUNCTUATION, '');
   }
   return url;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { extractCodes, extractLinks, htmlToText, MAX_LINKS } from '../../src/mail/extract.js';
+import { parseBody } from '../../src/mail/parse.js';
 import { corpus, mailsWithCodes, mailsWithoutCodes, type MailCase } from './corpus/index.js';
 
 /** What parse.ts hands the extractors: the text part, or the HTML's text when there is none. */
@@ -73,6 +74,15 @@ describe('links', () => {
     assert.deepEqual(extractLinks(htmlToText(html), html), []);
   });
 
+  test("issue 13's example as a delivered message: the parsed body lists no link from <script>", async () => {
+    const raw = [
+      'From: a@x.test', 'To: b@tidemail.test', 'Subject: Welcome', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '',
+      "<p>Hi!</p><script>fetch('http://x.test/a')</script><p><a href=\"https://x.test/verify?t=Zk29fLq83Ma0\">Verify your email</a></p>", '',
+    ].join('\r\n');
+    const parsed = await parseBody(Buffer.from(raw), 'Welcome');
+    assert.deepEqual(parsed.links, ['https://x.test/verify?t=Zk29fLq83Ma0']);
+  });
+
   test('script, style, javascript: hrefs, event handlers and image, media and frame sources are never links', () => {
     const html = page(`
 <style>@import url("https://x.test/style.css"); body { background: url(https://x.test/bg.png) }</style>
@@ -129,6 +139,12 @@ describe('links', () => {
   test('URLs in the text part lose the punctuation around them and are ranked by the words that introduce them', () => {
     const text = 'See our blog (https://a.test/blog).\nTo confirm your address, open\nhttps://a.test/c/9f8e7d6c5b4a3210\nHelp: https://a.test/help!';
     assert.deepEqual(extractLinks(text, ''), ['https://a.test/c/9f8e7d6c5b4a3210', 'https://a.test/blog', 'https://a.test/help']);
+    assert.deepEqual(extractLinks('[Docs](https://a.test/wiki/Foo_(bar)) <https://a.test/angle> [https://a.test/square]. "https://a.test/quoted"', ''), [
+      'https://a.test/wiki/Foo_(bar)',
+      'https://a.test/angle',
+      'https://a.test/square',
+      'https://a.test/quoted',
+    ]);
   });
 });
 
