@@ -44,13 +44,49 @@ const WINDOW = 100;
 /** How far before a candidate a word like "order" or "phone" still names it. */
 const OTHER_NUMBER_REACH = 25;
 
-const CODE_NOUN =
-  /code\b|passcode|\botp\b|one[- ]time password|\bpin\b|\btan\b|einmalpasswort|einmalkennwort|mot de passe à usage unique|código|\bclave\b|コード|認証番号|ワンタイムパスワード|パスコード/gi;
+/** One regex from words per language: case-insensitive, global, alternatives in the order given. */
+function wordsRegExp(words: Record<string, readonly string[]>, suffix = ''): RegExp {
+  return new RegExp(`(?:${Object.values(words).flat().join('|')})${suffix}`, 'gi');
+}
+
+// The nouns that name a one-time code. German compounds end in "code" (Bestätigungscode,
+// Sicherheitscode, Anmeldecode), hence no word boundary before it.
+const CODE_NOUN = wordsRegExp({
+  en: [String.raw`code\b`, 'passcode', String.raw`\botp\b`, 'one[- ]time password', String.raw`\bpin\b`],
+  de: [String.raw`\btan\b`, 'einmalpasswort', 'einmalkennwort'],
+  fr: ['mot de passe à usage unique'],
+  es: ['código', String.raw`\bclave\b`],
+  ja: ['コード', '認証番号', 'ワンタイムパスワード', 'パスコード'],
+});
 const CODE_NOUN_ANYWHERE = new RegExp(CODE_NOUN.source, 'i');
-// Announcing a different number. Compounds with the code noun ("promo code", "Gutscheincode") end
-// where the noun ends, and a tie goes to this list.
-const OTHER_NUMBER =
-  /\border\b|\binvoice|receipt|tracking|shipment|parcel|package|reference|\bref\b|booking|reservation|ticket|flight|\bseat\b|\bgate\b|account (?:number|id)|\bid\b|customer|member|patient|\bcase\b|phone|\btel\b|\bcall\b|\bfax\b|\bzip(?: ?code)?\b|postal(?: code)?|post ?code|\bplz\b|\bcp\b|promo(?:tion(?:al)?)?(?: ?code)?|coupon(?: ?code)?|voucher(?: ?code)?|gift(?: ?code)?|discount(?: ?code)?|referral(?: ?code)?|error code|qr[- ]code|bar ?code|area code|country code|product code|\bending\b|ends in|bestellung|bestellnummer|rechnung|kundennummer|sendung|auftrag|gutschein(?:code)?|rabatt(?:code)?|aktionscode|promocode|fehlercode|endet auf|commande|facture|colis|suivi|référence|dossier|billet|code promo|code postal|se terminant par|pedido|factura|envío|seguimiento|referencia|matrícula|teléfono|código postal|código de descuento|código promocional|terminada en|注文|受注|請求|伝票|追跡|お問い合わせ|電話|〒|口座|クーポン(?:コード)?|割引コード|プロモーションコード|\biban\b|\bno\.|\bnr\.|n°|n\.º|#/gi;
+// Words announcing a different number. Compounds with the code noun ("promo code", "booking code",
+// "Gutscheincode", "code promo") end where the noun ends or after it, and a tie goes to this list.
+const OTHER_NUMBER = wordsRegExp(
+  {
+    en: [
+      String.raw`\border\b`, String.raw`\bbuild\b`, String.raw`\bversion\b`, String.raw`\brelease\b`, String.raw`\bissue\b`, 'pull request',
+      String.raw`\binvoice`, 'receipt', 'tracking', 'shipment', 'parcel', 'package', 'reference', String.raw`\bref\b`, 'booking',
+      'reservation', 'ticket', 'flight', String.raw`\bseat\b`, String.raw`\bgate\b`, 'account (?:number|id)', String.raw`\bid\b`, 'customer',
+      'member', 'patient', String.raw`\bcase\b`, 'phone', String.raw`\btel\b`, String.raw`\bcall\b`, String.raw`\bfax\b`, String.raw`\bzip(?: ?code)?\b`,
+      'postal(?: code)?', 'post ?code', 'promo(?:tion(?:al)?)?(?: ?code)?', 'coupon(?: ?code)?', 'voucher(?: ?code)?', 'gift(?: ?code)?',
+      'discount(?: ?code)?', 'referral(?: ?code)?', 'error code', 'source code',
+      'code (?:review|scanning|coverage|owners|quality|freeze|search|snippet|changes?)', 'qr[- ]code', 'bar ?code', 'area code', 'country code',
+      'product code', String.raw`\bending\b`, 'ends in', String.raw`\biban\b`, String.raw`\bno\.`,
+    ],
+    de: [
+      String.raw`\bplz\b`, 'bestellung', 'bestellnummer', 'rechnung', 'kundennummer', 'sendung', 'auftrag', 'gutschein(?:code)?',
+      'rabatt(?:code)?', 'aktionscode', 'promocode', 'fehlercode', 'endet auf', String.raw`\bnr\.`,
+    ],
+    fr: ['commande', 'facture', 'colis', 'suivi', 'référence', 'dossier', 'billet', 'code promo', 'code postal', 'se terminant par', 'n°'],
+    es: [
+      String.raw`\bcp\b`, 'pedido', 'factura', 'envío', 'seguimiento', 'referencia', 'matrícula', 'teléfono', 'código postal',
+      'código de descuento', 'código promocional', 'terminada en', String.raw`n\.º`,
+    ],
+    ja: ['注文', '受注', '請求', '伝票', '追跡', 'お問い合わせ', '電話', '〒', '口座', 'クーポン(?:コード)?', '割引コード', 'プロモーションコード'],
+    any: ['#'],
+  },
+  String.raw`(?:[ -]?(?:code|number|nummer|numéro|número)\b)?`,
+);
 const DISCOUNT_AFTER = /^[^\n]{0,40}?(?:%|\boff\b|\bOFF|discount|rabatt|réduction|descuento|割引)/i;
 // "Use 482913 to sign in": what the number is for, said after it.
 const PURPOSE_AFTER = /^\s*(?:to (?:verify|confirm|sign in|log in|login|continue)|zur (?:anmeldung|bestätigung)|pour (?:vous connecter|confirmer|valider)|para (?:iniciar sesión|confirmar|verificar))/i;
@@ -95,12 +131,15 @@ function lastEnd(pattern: RegExp, text: string): number {
 /**
  * Points from the words before a candidate: a code noun, closer is better, unless a word announcing
  * another number stands nearer and right before it ("card ending in 4417", "Order #58291"); further
- * off, such a word is only part of the sentence ("Ihre TAN für den Auftrag vom … lautet: 482913").
+ * off, or with its own number in between, it is only part of the sentence ("Ihre TAN für den
+ * Auftrag vom … lautet: 482913", "Your code for order 4829103 is 739201").
  */
 function wordsBefore(before: string): number {
   const noun = lastEnd(CODE_NOUN, before);
   const other = lastEnd(OTHER_NUMBER, before);
-  if (other >= 0 && other >= noun && before.length - other <= OTHER_NUMBER_REACH) return POINTS.otherNumber;
+  // The other word names the number right after it: if another number stands between, it is that one's.
+  const namesThis = other >= 0 && other >= noun && before.length - other <= OTHER_NUMBER_REACH && !/\d/.test(before.slice(other));
+  if (namesThis) return POINTS.otherNumber;
   if (noun < 0) return ACTION_VERB.test(before.slice(-25)) ? POINTS.verbBefore : 0;
   const distance = before.length - noun;
   return distance <= 3 ? POINTS.nounAdjacent : distance <= 25 ? POINTS.nounNear : POINTS.nounInSentence;

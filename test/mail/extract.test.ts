@@ -152,6 +152,7 @@ describe('codes', () => {
   test('a code from the subject and the body is reported once; dates, prices, years and order numbers are not codes', () => {
     assert.deepEqual(extractCodes('Your verification code is 482913', 'Your code is 482913. Order #58291 of 12.05.2026, total $1,249.00. © 2026'), ['482913']);
     assert.deepEqual(extractCodes('Your order 4829103', 'Order number: 4829103\nCall 0800 123 4567 · 10115 Berlin · 2026'), []);
+    assert.deepEqual(extractCodes('', 'Your security code for order 4829103 is 739201.'), ['739201'], 'the order word names the order number, not the code');
   });
 
   test('the display form is kept; NBSP becomes a space and spaced-out single digits are joined', () => {
