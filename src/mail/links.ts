@@ -34,17 +34,40 @@ const TRAILING_PUNCTUATION = /[.,;:!?*'"]+$/;
 const TAB_OR_NEWLINE = /[\t\n\r]/g;
 const LOOKS_LIKE_ADDRESS = /^\s*(?:https?:\/\/|www\.)|^\s*[\w-]+(?:\.[\w-]+)+\/?\s*$/i;
 
-const ACTION_WORDS =
-  /\bverif|\bconfirm|\bactivat|\bvalidat|\breset\b|\bsign[ -]?in\b|\blog[ -]?in\b|\bmagic link|bestätig|verifizier|aktivier|freischalt|zurücksetz|\banmelden|einloggen|confirmer|confirmez|vérifi|valider|validez|activer|activez|réinitialis|se connecter|connexion|confirmar|\bconfirma\b|verificar|\bverifica\b|validar|activar|\bactiva\b|restablec|iniciar sesión|inicia sesión|メールアドレスを確認|メールアドレスの確認|本登録|認証|ログイン|サインイン|パスワード(?:の)?再設定|有効化/i;
+/** One case-insensitive regex from words per language. */
+function wordsRegExp(words: Record<string, readonly string[]>): RegExp {
+  return new RegExp(Object.values(words).flat().join('|'), 'i');
+}
+
+const ACTION_WORDS = wordsRegExp({
+  en: [String.raw`\bverif`, String.raw`\bconfirm`, String.raw`\bactivat`, String.raw`\bvalidat`, String.raw`\breset\b`, String.raw`\bsign[ -]?in\b`, String.raw`\blog[ -]?in\b`, String.raw`\bmagic link`],
+  de: ['bestätig', 'verifizier', 'aktivier', 'freischalt', 'zurücksetz', String.raw`\banmelden`, 'einloggen'],
+  fr: ['confirmer', 'confirmez', 'vérifi', 'valider', 'validez', 'activer', 'activez', 'réinitialis', 'se connecter', 'connexion'],
+  es: ['confirmar', String.raw`\bconfirma\b`, 'verificar', String.raw`\bverifica\b`, 'validar', 'activar', String.raw`\bactiva\b`, 'restablec', 'iniciar sesión', 'inicia sesión'],
+  ja: ['メールアドレスを確認', 'メールアドレスの確認', '本登録', '認証', 'ログイン', 'サインイン', 'パスワード(?:の)?再設定', '有効化'],
+});
 const ACTION_IN_URL = /verif|confirm|activat|activar|aktivier|validat|bestaetig|best%c3%a4tig|reset|magic|passwordless|sign[-_]?in|log[-_]?in|auth/i;
-const NOT_AN_ACTION_WORDS =
-  /unsubscribe|opt[ -]out|preferences|notification settings|privacy|\bterms\b|\blegal\b|\bhelp\b|support|contact|\bfaq\b|view (?:it )?in (?:your )?browser|view online|view this email|abmelden|abbestellen|datenschutz|impressum|hilfe|kontakt|\bagb\b|désinscri|désabonn|confidentialité|données personnelles|mentions légales|\baide\b|darse de baja|cancelar suscripción|\bbaja\b|privacidad|ayuda|aviso legal|配信停止|登録解除|プライバシー|ヘルプ|お問い合わせ|個人情報|policies|cookie/i;
+const NOT_AN_ACTION_WORDS = wordsRegExp({
+  en: [
+    'unsubscribe', 'opt[ -]out', 'preferences', 'notification settings', 'privacy', String.raw`\bterms\b`, String.raw`\blegal\b`, String.raw`\bhelp\b`,
+    'support', 'contact', String.raw`\bfaq\b`, 'view (?:it )?in (?:your )?browser', 'view online', 'view this email', 'policies', 'cookie',
+  ],
+  de: ['abmelden', 'abbestellen', 'datenschutz', 'impressum', 'hilfe', 'kontakt', String.raw`\bagb\b`],
+  fr: ['désinscri', 'désabonn', 'confidentialité', 'données personnelles', 'mentions légales', String.raw`\baide\b`],
+  es: ['darse de baja', 'cancelar suscripción', String.raw`\bbaja\b`, 'privacidad', 'ayuda', 'aviso legal'],
+  ja: ['配信停止', '登録解除', 'プライバシー', 'ヘルプ', 'お問い合わせ', '個人情報'],
+});
 const NOT_AN_ACTION_IN_URL =
   /unsubscri|opt-?out|preferences|notification|privacy|datenschutz|legal|terms|\/help|help\.|support|faq|contact|abmelden|desinscri|d%c3%a9sinscri|baja|privacidad|ayuda|aide|cookie|\/mail\/stop/i;
 const SOCIAL_HOST =
   /(?:^|\.)(?:facebook|twitter|x|instagram|linkedin|youtube|tiktok|pinterest)\.com$|^(?:t\.me|dis\.gd|apps\.apple\.com|play\.google\.com)$/i;
-const NOT_YOU =
-  /didn[’']?t|did not|not you|wasn[’']?t you|weren[’']?t you|nicht angefordert|nicht du|nicht sie|pas vous|pas à l'origine|no has sido|no fuiste|no lo solicitaste|心当たり/i;
+const NOT_YOU = wordsRegExp({
+  en: ['didn[’\']?t', 'did not', 'not you', 'wasn[’\']?t you', 'weren[’\']?t you'],
+  de: ['nicht angefordert', 'nicht du', 'nicht sie'],
+  fr: ['pas vous', "pas à l'origine"],
+  es: ['no has sido', 'no fuiste', 'no lo solicitaste'],
+  ja: ['心当たり'],
+});
 // A one-time link carries a token: a long run of letters and digits mixed, in the path or query.
 const TOKEN = /[A-Za-z0-9_-]{12,}/g;
 
