@@ -229,4 +229,118 @@ Acme Analytics Inc., 100 Market St, San Francisco, CA 94105`,
     expectedCode: null,
     expectedActionLink: 'https://acme-analytics.example/a/e/8f2Kq91LzX0p?utm_source=welcome',
   },
+  {
+    name: 'Mailchimp double opt-in (HTML + text)',
+    lang: 'en',
+    subject: 'QA Weekly: Please Confirm Subscription',
+    text: `QA Weekly
+
+Please Confirm Subscription
+
+Yes, subscribe me to this list: https://qaweekly.us21.list-manage.com/subscribe/confirm?u=8f2a91c3d4e5f60718293a4b5&id=4c2e81f9a0&e=1b2c3d4e5f
+
+If you received this email by mistake, simply delete it. You won't be subscribed if you don't click the confirmation link above.
+
+For questions about this list, please contact: editor@qaweekly.example`,
+    html: layout({
+      brand: 'QA Weekly',
+      assets: 'mcusercontent.com/8f2a91c3d4e5f60718293a4b5/images',
+      body: `<h1>Please Confirm Subscription</h1>
+${button('https://qaweekly.us21.list-manage.com/subscribe/confirm?u=8f2a91c3d4e5f60718293a4b5&amp;id=4c2e81f9a0&amp;e=1b2c3d4e5f', 'Yes, subscribe me to this list.')}
+<p>If you received this email by mistake, simply delete it. You won't be subscribed if you don't click the confirmation link above.</p>
+<p>For questions about this list, please contact: <a href="mailto:editor@qaweekly.example">editor@qaweekly.example</a></p>`,
+      footer: '<p><a href="https://mailchimp.com/monkey-rewards/?utm_source=freemium_newsletter&amp;utm_medium=email&amp;utm_campaign=monkey_rewards&amp;aid=8f2a91c3d4e5f60718293a4b5"><img src="https://cdn-images.mailchimp.com/monkey_rewards/intuit-mc-rewards-text-dark.png" alt="Intuit Mailchimp"></a></p>',
+    }),
+    expectedCode: null,
+    expectedActionLink: 'https://qaweekly.us21.list-manage.com/subscribe/confirm?u=8f2a91c3d4e5f60718293a4b5&id=4c2e81f9a0&e=1b2c3d4e5f',
+  },
+  {
+    name: 'WordPress new user: set your password, links in angle brackets (plain)',
+    lang: 'en',
+    subject: '[QA Blog] Login Details',
+    text: `Username: qa-tester
+
+To set your password, visit the following address:
+
+<https://blog.qa.example/wp-login.php?action=rp&key=Xk29fLq83Ma0Zp1&login=qa-tester&wp_lang=en_US>
+
+https://blog.qa.example/wp-login.php
+`,
+    html: '',
+    expectedCode: null,
+    expectedActionLink: 'https://blog.qa.example/wp-login.php?action=rp&key=Xk29fLq83Ma0Zp1&login=qa-tester&wp_lang=en_US',
+  },
+  {
+    name: 'Notion magic link with a temporary code mentioned but not shown (HTML only)',
+    lang: 'en',
+    subject: 'Your Notion login link',
+    text: '',
+    html: layout({
+      brand: 'Notion',
+      assets: 'www.notion.so/images/email',
+      body: `<p>Click the link below to log in. You can also copy the temporary login code from the Notion app instead.</p>
+<p><a href="https://www.notion.so/loginwithemail?state=b7c2e1f0-9a3d-4c5e-8f71-2d6a0b9c4e13&amp;token=m2Kq9xL0pZ81aT4v" style="color:#2eaadc;">Click here to log in with this magic link</a></p>
+<p>If you didn't try to login, you can safely ignore this email.</p>
+<p><a href="https://www.notion.so/help">Help</a> · Notion Labs, Inc., 2300 Harrison St, San Francisco, CA 94110</p>`,
+    }),
+    expectedCode: null,
+    expectedActionLink: 'https://www.notion.so/loginwithemail?state=b7c2e1f0-9a3d-4c5e-8f71-2d6a0b9c4e13&token=m2Kq9xL0pZ81aT4v',
+  },
+  {
+    name: 'Newsletter-Anmeldung bestätigen (Double-Opt-in, HTML only)',
+    lang: 'de',
+    subject: 'Bitte bestätige deine Newsletter-Anmeldung',
+    text: '',
+    html: layout({
+      brand: 'Tchibo',
+      lang: 'de',
+      assets: 'www.tchibo.de/newsletter/img',
+      webVersion: 'https://news.tchibo.de/online/2026/05/12/doi.html',
+      body: `<p>Hallo,</p>
+<p>nur noch ein Klick: Bitte bestätige deine Anmeldung zum Tchibo Newsletter. Als Dankeschön erhältst du einen 5-€-Gutschein ab 25 € Bestellwert.</p>
+${button('https://news.tchibo.de/go/optin?h=9f2e81a0c4d7b3e6&amp;l=de', 'Anmeldung bestätigen')}`,
+      footer: footer({ unsubscribe: 'https://news.tchibo.de/go/abmelden?h=9f2e81a0c4d7b3e6', privacy: 'https://www.tchibo.de/datenschutz', help: 'https://www.tchibo.de/kontakt' }, { unsubscribe: 'Abmelden', privacy: 'Datenschutz', help: 'Kontakt' }),
+    }),
+    expectedCode: null,
+    expectedActionLink: 'https://news.tchibo.de/go/optin?h=9f2e81a0c4d7b3e6&l=de',
+  },
+  {
+    name: '会員仮登録 → 本登録 URL (plain)',
+    lang: 'ja',
+    subject: '【ショップサンプル】仮登録完了のお知らせ',
+    text: `この度はショップサンプルにご登録いただきありがとうございます。
+
+現在は仮登録の状態です。以下のURLをクリックして本登録を完了してください。
+https://shop.sample.jp/member/register/complete?token=Qk8z2Lm0Xa91Pv
+
+※URLの有効期限は24時間です。
+ショップトップ：https://shop.sample.jp/
+お問い合わせ：https://shop.sample.jp/contact`,
+    html: '',
+    expectedCode: null,
+    expectedActionLink: 'https://shop.sample.jp/member/register/complete?token=Qk8z2Lm0Xa91Pv',
+  },
+  {
+    name: 'Restablecer contraseña con enlace (HTML + text)',
+    lang: 'es',
+    subject: 'Restablece tu contraseña de Wallapop',
+    text: `Hola,
+
+Hemos recibido una solicitud para restablecer tu contraseña. Haz clic aquí:
+https://es.wallapop.com/app/reset-password?t=Zp81Kq2mL0xa
+
+Si no lo solicitaste, ignora este correo.
+Ayuda: https://ayuda.wallapop.com`,
+    html: layout({
+      brand: 'Wallapop',
+      lang: 'es',
+      assets: 'cdn.wallapop.com/email',
+      body: `<p>Hola,</p><p>Hemos recibido una solicitud para restablecer tu contraseña.</p>
+${button('https://es.wallapop.com/app/reset-password?t=Zp81Kq2mL0xa', 'Restablecer contraseña')}
+<p>Si no lo solicitaste, ignora este correo.</p>`,
+      footer: footer({ help: 'https://ayuda.wallapop.com', privacy: 'https://es.wallapop.com/privacidad', social: ['https://www.instagram.com/wallapop', 'https://www.tiktok.com/@wallapop'] }, { unsubscribe: '', privacy: 'Privacidad', help: 'Ayuda' }),
+    }),
+    expectedCode: null,
+    expectedActionLink: 'https://es.wallapop.com/app/reset-password?t=Zp81Kq2mL0xa',
+  },
 ];
