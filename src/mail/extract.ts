@@ -1,62 +1,130 @@
 /**
- * What a QA engineer waits for in a sign-up mail: the links and the one-time code.
- * Pure functions over already-decoded text and HTML.
+ * What a QA engineer waits for in a sign-up mail: the links and the one-time code, plus the plain
+ * text and preview of an HTML-only mail. Pure functions over already-decoded text and HTML.
+ *
+ * The HTML is read once by a real tokenizer (htmlparser2, the one sanitize-html uses), never by
+ * regexes: `<script>`, `<style>`, `<title>` and `<template>` content is skipped, entities are decoded
+ * as a browser decodes them, and the only URLs taken from the markup are `<a href>` targets, so
+ * code, event handlers and image sources cannot turn into "links". parse.ts asks for the text and
+ * the links of the same HTML one after the other; the last reading is kept so that costs one pass.
+ *
+ * The ranking rules live in links.ts and codes.ts.
  */
+import { Parser } from 'htmlparser2';
+import { findCodes } from './codes.js';
+import { rankLinks, type Anchor } from './links.js';
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`)\]]+/gi;
-const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+export { MAX_LINKS } from './links.js';
+export { MAX_CODES } from './codes.js';
 
-function decodeEntities(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&#x2f;/gi, '/').replace(/&#47;/g, '/').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+interface HtmlReading {
+  text: string;
+  anchors: Anchor[];
 }
 
-/** http(s) links from HTML hrefs and plain text, in order of first appearance, without duplicates. */
-export function extractLinks(text: string, html: string): string[] {
-  const seen = new Set<string>();
-  const add = (candidate: string): void => {
-    const url = decodeEntities(candidate.trim()).replace(TRAILING_PUNCTUATION, '');
-    if (/^https?:\/\/[^\s]+$/i.test(url)) seen.add(url);
+/** Elements whose content is never shown as text. */
+const HIDDEN = new Set(['script', 'style', 'title', 'template']);
+/** Elements that start a new line of text (HTML's block-level and line-breaking elements). */
+const BLOCK = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'caption', 'center', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
+  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'tr', 'ul',
+]);
+/** Table cells sit side by side: a space between them, not a line. */
+const CELL = new Set(['td', 'th']);
+const BEFORE_CHARS = 160;
+// Zero-width characters that preheaders are padded with (&zwnj; &#8203; &#65279; &#847;).
+const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u034f\u00ad]/g;
+
+function readHtmlOnce(html: string): HtmlReading {
+  const chunks: string[] = [];
+  const anchors: Anchor[] = [];
+  let hiddenDepth = 0;
+  let anchor: Anchor | null = null;
+  let recent = '';
+  const emit = (chunk: string): void => {
+    chunks.push(chunk);
+    recent = (recent + chunk).slice(-BEFORE_CHARS);
   };
-  for (const match of html.matchAll(HREF)) add(match[1] ?? match[2] ?? match[3] ?? '');
-  for (const match of html.matchAll(URL_IN_TEXT)) add(match[0]);
-  for (const match of text.matchAll(URL_IN_TEXT)) add(match[0]);
-  return [...seen];
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (HIDDEN.has(name)) hiddenDepth++;
+        if (hiddenDepth > 0) return;
+        if (BLOCK.has(name)) emit('\n');
+        else if (CELL.has(name)) emit(' ');
+        if (name === 'a') {
+          if (anchor) anchors.push(anchor);
+          anchor = attributes.href === undefined ? null : { href: attributes.href, text: '', before: recent };
+        } else if (name === 'img' && anchor && attributes.alt) anchor.text += ` ${attributes.alt} `;
+      },
+      ontext(data) {
+        if (hiddenDepth > 0) return;
+        emit(data);
+        if (anchor) anchor.text += data;
+      },
+      onclosetag(name) {
+        if (HIDDEN.has(name)) {
+          hiddenDepth = Math.max(0, hiddenDepth - 1);
+          return;
+        }
+        if (hiddenDepth > 0) return;
+        if (BLOCK.has(name)) emit('\n');
+        else if (CELL.has(name)) emit(' ');
+        if (name === 'a' && anchor) {
+          anchors.push(anchor);
+          anchor = null;
+        }
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  if (anchor) anchors.push(anchor);
+  for (const a of anchors) a.text = a.text.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  return { text: tidyText(chunks.join('')), anchors };
 }
 
-// A code is 4–8 digits (or an uppercase letter/digit mix with at least one digit) near a word
-// that announces it, so order numbers and years in running text are not mistaken for codes.
-const CODE_CONTEXT =
-  /\b(?:code|pin|otp|passcode|password|token|verification|verify|confirm(?:ation)?|one[- ]time|security|login|sign[- ]?in)\b[^\n]{0,40}?\b([0-9]{4,8}|(?=[A-Z0-9-]*[0-9])[A-Z0-9]{3,4}-?[A-Z0-9]{3,4})\b/gi;
-const CODE_BEFORE_CONTEXT = /\b([0-9]{4,8})\b\s+(?:is|is your|as your)\b[^\n]{0,30}?\b(?:code|pin|otp|passcode)\b/gi;
+/** Collapse HTML whitespace the way it renders: runs of spaces become one, blank lines go. */
+function tidyText(raw: string): string {
+  return raw
+    .replace(INVISIBLE, '')
+    .split('\n')
+    .map((line) => line.replace(/[\s\u00a0]+/g, ' ').trim())
+    .filter((line) => line !== '')
+    .join('\n');
+}
 
-/** One-time codes found in the subject and body text, most likely first, without duplicates. */
-export function extractCodes(subject: string, text: string): string[] {
-  const found = new Set<string>();
-  for (const source of [subject, text]) {
-    for (const match of source.matchAll(CODE_CONTEXT)) {
-      const code = match[1];
-      if (code && !/^(?:19|20)\d\d$/.test(code)) found.add(code);
-    }
-    for (const match of source.matchAll(CODE_BEFORE_CONTEXT)) if (match[1]) found.add(match[1]);
+let lastHtml: string | null = null;
+let lastReading: HtmlReading = { text: '', anchors: [] };
+
+function readHtml(html: string): HtmlReading {
+  if (html !== lastHtml) {
+    lastReading = readHtmlOnce(html);
+    lastHtml = html;
   }
-  return [...found];
+  return lastReading;
+}
+
+/** http(s) links from `<a href>` targets and from URLs in the text, deduplicated, the likely action link first, at most `max`. */
+export function extractLinks(text: string, html: string, max?: number): string[] {
+  return rankLinks(text, html ? readHtml(html).anchors : [], max);
+}
+
+/**
+ * One-time codes found in the subject and the body text, most likely first, without duplicates.
+ * With `html`, the HTML's own text is searched too when the text part shows no code (a text part
+ * that only says "view this mail in HTML", or none at all).
+ */
+export function extractCodes(subject: string, text: string, html = ''): string[] {
+  const codes = findCodes(subject, [text]);
+  if (codes.length > 0 || !html) return codes;
+  return findCodes(subject, [text, readHtml(html).text]);
 }
 
 /** Plain text from HTML for previews and search when a message has no text part. */
 export function htmlToText(html: string): string {
-  return decodeEntities(
-    html
-      .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<br\s*\/?>|<\/(p|div|tr|li|h[1-6])>/gi, '\n')
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/&nbsp;/g, ' ')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>'),
-  )
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\n\s*\n+/g, '\n')
-    .trim();
+  return readHtml(html).text;
 }
 
 export function previewOf(text: string, maxChars = 200): string {
