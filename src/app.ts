@@ -4,6 +4,7 @@
  * own narrow dependencies (SmtpDeps, Pop3Deps, ImapDeps, HttpDeps), and nothing imports this
  * file back.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type tls from 'node:tls';
 import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js';
@@ -15,6 +16,7 @@ import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { DiskGuard } from './policy/disk.js';
 import { NetworkList } from './policy/networks.js';
 import { SmtpPolicy, type PolicySettings } from './policy/smtp-policy.js';
 import { BlockedWords } from './policy/words.js';
@@ -22,6 +24,7 @@ import { startPop3Server } from './pop3/server.js';
 import type { RunningServer } from './protocol/tcp-server.js';
 import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer } from './smtp/server.js';
+import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
 
@@ -38,6 +41,8 @@ export interface AppParts {
   auth: MailboxAuthenticator;
   /** The SMTP policy, once the SMTP server is built (the HTTP policy API reads it). */
   policy?: SmtpPolicy;
+  /** The full-disk guard, unless --min-free-disk is 0. */
+  disk?: DiskGuard;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -71,7 +76,11 @@ const RETENTION_INTERVAL_MS = 5_000;
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const events = new MemoryEventBus();
+  mkdirSync(config.dataDir, { recursive: true });
+  const ballast = new Ballast(config.dataDir);
+  ballast.ensure();
   const store = await SqliteStore.open({
+    ballast,
     path: join(config.dataDir, 'tidemail.db'),
     retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
     events,
@@ -89,12 +98,18 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     auth: new PublicInboxes(),
   };
 
+  const minFree = config.minFreeDisk;
+  const disk =
+    minFree.percent === null && minFree.bytes === null
+      ? null
+      : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
+  parts.disk = disk ?? undefined;
   const servers: RunningServer[] = [];
   try {
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
-    smtp = await startSmtpServer({ ...parts, policy, delivery: new StoreDelivery(store, parts.clock) });
+    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery: new StoreDelivery(store, parts.clock) });
     servers.push(smtp);
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
@@ -105,6 +120,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     throw error;
   }
 
+  disk?.start();
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -115,6 +131,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         retention.stop();
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
+        await disk?.stop();
         await store.close();
       })();
       return stopping;
@@ -123,7 +140,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 }
 
 /** Age and total-size retention, run continuously; the per-inbox cap is applied at append. */
-function startRetention({ store, log, metrics, clock }: AppParts): { stop(): void; idle(): Promise<void> } {
+function startRetention(parts: AppParts): { stop(): void; idle(): Promise<void> } {
+  const { store, log, metrics, clock } = parts;
   let timer: Timer | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -136,6 +154,7 @@ function startRetention({ store, log, metrics, clock }: AppParts): { stop(): voi
         const stats = await store.stats();
         metrics.storeMessages.set(stats.messages);
         metrics.storeBytes.set(stats.bytes);
+        metrics.diskFull.set(parts.disk?.full ? 1 : 0);
       } catch (error) {
         if (!stopped) log.error({ err: String(error) }, 'retention pass failed');
       }

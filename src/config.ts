@@ -13,7 +13,7 @@ export interface ListenAddress {
   port: number;
 }
 
-type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level' | 'switch' | 'rate' | 'cidrs';
+type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level' | 'switch' | 'rate' | 'cidrs' | 'space';
 
 interface KindValue {
   address: ListenAddress;
@@ -27,6 +27,13 @@ interface KindValue {
   switch: boolean;
   rate: Rate;
   cidrs: string[];
+  space: FreeSpace;
+}
+
+/** `5%`, `1GiB` or both (`5%,1GiB`: whichever is smaller on the filesystem); `0` turns it off. */
+export interface FreeSpace {
+  percent: number | null;
+  bytes: number | null;
 }
 
 /** `20/120s`: at most `count` events in a window of `windowMs`; `0` turns the limit off. */
@@ -86,6 +93,7 @@ export const SCHEMA = {
   maxConnectionsPerNetwork: option('max-connections-per-network', 'integer', '500', 'most simultaneous connections from one untrusted /24 or /64 per protocol'),
   magicAddresses: option('magic-addresses', 'switch', 'on', 'recipients like rcpt-550-x@ or delay-30s-x@ script the outcome (see README)'),
   adminToken: option('admin-token', 'string', '', 'bearer token for the API calls that change policy (without one they answer 403)'),
+  minFreeDisk: option('min-free-disk', 'space', '5%,1GiB', 'keep this much free on the data dir\'s filesystem: evict the oldest mail, else refuse new mail with 452 4.3.1 (0 = off)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;
@@ -163,6 +171,18 @@ function parseValue<K extends Kind>(kind: K, text: string): KindValue[K] {
       throw new ConfigError('expected on or off');
     },
     rate: parseRate,
+    space: (t) => {
+      if (t === '0') return { percent: null, bytes: null };
+      const space: FreeSpace = { percent: null, bytes: null };
+      for (const part of t.split(',').map((p) => p.trim())) {
+        const percent = /^(\d+(?:\.\d+)?)%$/.exec(part);
+        if (percent) {
+          if (Number(percent[1]) >= 100) throw new ConfigError('a percentage must be below 100%');
+          space.percent = Number(percent[1]);
+        } else space.bytes = parseBytes(part);
+      }
+      return space;
+    },
     cidrs: (t) => {
       if (t === 'none') return [];
       const items = t.split(',').map((c) => c.trim()).filter(Boolean);

@@ -29,6 +29,12 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly diskEvicted = new Counter({
+    name: 'tidemail_disk_evicted_total',
+    help: 'Messages evicted, oldest first, because the data dir\'s filesystem fell below --min-free-disk',
+    registers: [this.registry],
+  });
+  readonly diskFull = new Gauge({ name: 'tidemail_disk_full', help: '1 while new mail is refused because the disk is full', registers: [this.registry] });
   readonly sessionsOpen = new Gauge({
     name: 'tidemail_sessions_open',
     help: 'Protocol sessions open now',

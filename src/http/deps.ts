@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { DiskStatus } from '../policy/disk.js';
 import type { SmtpPolicy } from '../policy/smtp-policy.js';
 import type { Store } from '../store/types.js';
 
@@ -20,4 +21,6 @@ export interface HttpDeps {
   clock: Clock;
   /** The SMTP policy the policy API shows and changes; absent: no SMTP listener. */
   policy?: SmtpPolicy;
+  /** The full-disk guard, shown on the policy API. */
+  disk?: { readonly current: DiskStatus };
 }

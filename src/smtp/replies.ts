@@ -49,6 +49,7 @@ export const R = {
   greylisted: (seconds: number) => reply(451, '4.7.1', `Greylisted, try again in ${seconds} seconds`),
   magicDeferred: reply(451, '4.3.0', 'Recipient deferred, as its magic address asks'), // X.3.0 mail system status
   magicFull: reply(452, '4.3.1', 'Mail system full, as a magic recipient asks'), // X.3.1 mail system full (RFC 3463)
+  storageFull: reply(452, '4.3.1', 'Mail system full; try again later'), // X.3.1: the disk is full and eviction cannot help
 
   // 5xx: permanent.
   unknownCommand: reply(500, '5.5.2', 'Command not recognized'), // X.5.2 syntax error

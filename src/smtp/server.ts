@@ -36,6 +36,8 @@ export interface SmtpDeps {
   delivery: DeliveryTarget;
   /** The filter chain, tarpit and pregreet for untrusted clients; absent: every client is trusted. */
   policy?: SmtpPolicy;
+  /** Whether the store's disk is full (new mail refused); absent: never. */
+  storageFull?: () => boolean;
   tls: tls.SecureContext;
   log: Logger;
   metrics: Metrics;
@@ -202,6 +204,7 @@ export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
     maxRecipients: config.maxRecipients,
     maxErrors: MAX_ERRORS_PER_SESSION.smtp,
     router: new RecipientRouter({ domains: config.domains }),
+    ...(deps.storageFull ? { storageFull: deps.storageFull } : {}),
   };
   return startLineServer({
     listen: config.smtp,

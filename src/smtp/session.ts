@@ -51,6 +51,8 @@ export interface SessionSettings {
   /** Errors (5xx replies and framing errors) after which the session is closed with 421. */
   maxErrors: number;
   router: RecipientRouter;
+  /** The store's filesystem is full and eviction cannot help (policy/disk.ts): new mail gets 452 4.3.1. */
+  storageFull?: () => boolean;
 }
 
 /** Who is on the other end, as the connection knows it, and the policy that applies to it. */
@@ -227,6 +229,7 @@ export class SmtpSession {
     }
     const mailFrom = parsed.mailbox?.address ?? '';
     if (isNonAscii(mailFrom) && !smtputf8) return ok(R.needSmtpUtf8);
+    if (this.settings.storageFull?.()) return ok(R.storageFull);
     const decision = this.policy.mail(mailFrom);
     if (decision) return this.refuse(decision);
     this.enter('Mail');

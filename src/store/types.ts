@@ -102,6 +102,8 @@ export interface StoreStats {
   bodies: number;
   /** Bytes of raw message data held (each body counted once). */
   bytes: number;
+  /** Space inside the store's own files that new mail reuses before the files grow (0 if none). */
+  reusableBytes: number;
 }
 
 export interface RetentionPolicy {
@@ -132,6 +134,8 @@ export interface Store {
   search(query: SearchQuery): Promise<MessageSummary[]>;
   /** Apply the age and total-size rules now (the per-inbox cap is applied at every append). */
   expire(nowMs: number): Promise<MessageId[]>;
+  /** Remove the `count` oldest messages whatever their age (a full disk's FIFO push-out); publishes as delete does. */
+  evictOldest(count: number): Promise<MessageId[]>;
   stats(): Promise<StoreStats>;
   /** A value that changes only if ids could have been reused (IMAP UIDVALIDITY). */
   uidValidity(): number;

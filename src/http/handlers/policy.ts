@@ -30,6 +30,7 @@ export const getPolicy: Handler = ({ app, res, query }) => {
       greetWaitMs: s.greetWaitMs,
       magicAddresses: s.magicAddresses,
     },
+    disk: app.disk?.current ?? null,
     bans: policy.bans.list(now),
     hottest: policy.hottest(),
     refused: policy.refusedLog.list().slice(0, refusedLimit),

@@ -27,7 +27,8 @@ export type WriteOp =
   | { kind: 'setFlags'; ids: MessageId[]; operation: FlagOperation; mask: number }
   | { kind: 'delete'; ids: MessageId[] }
   | { kind: 'deleteInbox'; inbox: string }
-  | { kind: 'expire'; nowMs: number };
+  | { kind: 'expire'; nowMs: number }
+  | { kind: 'evict'; count: number };
 
 export interface Removed {
   id: MessageId;

@@ -41,6 +41,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
+import { isDiskFull, type Ballast } from '../ballast.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
   Envelope,
@@ -73,6 +74,8 @@ export interface SqliteStoreOptions {
   events: EventBus;
   /** Called with errors the store cannot report through a rejected call (background parse). */
   onError?: (message: string) => void;
+  /** Space kept for deletes on a full disk (store/ballast.ts). */
+  ballast?: Ballast;
 }
 
 type Pending = { resolve: (result: WriteResult) => void; reject: (error: Error) => void; append: boolean };
@@ -305,7 +308,7 @@ export class SqliteStore implements Store {
         `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
          WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
       ),
-      stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
+      stats: db.prepare<[], Omit<StoreStats, 'reusableBytes'>>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
     };
     // Search reads the index and the unparsed bodies in one snapshot, so a body parsed in
     // between is found exactly once.
@@ -379,7 +382,14 @@ export class SqliteStore implements Store {
   }
 
   private async remove(op: WriteOp): Promise<MessageId[]> {
-    const result = await this.write(op);
+    let result;
+    try {
+      result = await this.write(op);
+    } catch (error) {
+      // A delete on a disk with no byte free: give back the ballast and try once more.
+      if (!isDiskFull(error) || !this.options.ballast?.release()) throw error;
+      result = await this.write(op);
+    }
     if (result.kind !== 'removed') throw new Error('store writer answered out of turn');
     return this.publishRemoved(result.removed);
   }
@@ -394,6 +404,10 @@ export class SqliteStore implements Store {
 
   expire(nowMs: number): Promise<MessageId[]> {
     return this.remove({ kind: 'expire', nowMs });
+  }
+
+  evictOldest(count: number): Promise<MessageId[]> {
+    return this.remove({ kind: 'evict', count });
   }
 
   async search(query: SearchQuery): Promise<MessageSummary[]> {
@@ -411,7 +425,9 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const row = this.q.stats.get();
-    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0 };
+    // Pages freed by deletes stay in the file (no VACUUM) and new mail reuses them first.
+    const reusableBytes = Number(this.db.pragma('freelist_count', { simple: true })) * Number(this.db.pragma('page_size', { simple: true }));
+    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0, reusableBytes };
   }
 
   uidValidity(): number {

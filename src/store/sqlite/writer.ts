@@ -108,6 +108,8 @@ function apply(op: WriteOp): WriteResult {
       return { kind: 'removed', removed: rows.remove(sql.idsInInbox.all(op.inbox)) };
     case 'expire':
       return expire(op.nowMs);
+    case 'evict':
+      return { kind: 'removed', removed: rows.removeOldest(op.count, () => true) };
   }
 }
 
