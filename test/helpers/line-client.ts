@@ -121,6 +121,19 @@ export class RawLineClient {
     this.socket.pause();
   }
 
+  /**
+   * Resolves once a paused socket has stopped receiving: its buffer is at the high-water mark,
+   * where Node stops reading from the kernel, so whatever the server sends from then on backs up
+   * in TCP and then in the server. Node emits no event for this, so it is polled, with a deadline.
+   */
+  async stoppedReceiving(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.socket.readableLength < this.socket.readableHighWaterMark) {
+      if (Date.now() > deadline) throw new Error(`the paused socket holds only ${this.socket.readableLength} bytes after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   resume(): void {
     this.socket.resume();
   }

@@ -17,6 +17,8 @@ export interface TestServer {
   ports: Record<string, number>;
   smtpPort: number;
   stderr(): string;
+  /** Resolves once stderr (the JSON log, see --log-level) has a line matching `pattern`. */
+  logged(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGTERM and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
@@ -30,12 +32,15 @@ export interface StartOptions {
   args?: string[];
   /** Reuse a data dir (restart tests); a fresh temporary one otherwise. */
   dataDir?: string;
-  /** Listeners expected before the server counts as up (default: every "listening" line until stdout goes quiet). */
+  /**
+   * Listeners whose "listening" line the start waits for (default: all four). The CLI prints
+   * the lines only once every listener is bound, so the first one means all are up.
+   */
   expect?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
-export const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
+export const LISTENERS: readonly string[] = ['smtp', 'http', 'pop3', 'imap'];
 
 /** Flags for an app started in the test process: every listener on a free loopback port. */
 export function inProcessArgs(dataDir: string): string[] {
@@ -55,18 +60,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stderrWaiters = new Set<() => void>();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const wake of stderrWaiters) wake();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const ports: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
-    const expected = options.expect ?? ['smtp'];
-    let settle: NodeJS.Timeout | null = null;
+    const expected = options.expect ?? LISTENERS;
     const check = (): void => {
-      if (!expected.every((name) => name in ports)) return;
-      // Wait a moment for the other listeners' lines, which are printed together.
-      if (settle) clearTimeout(settle);
-      settle = setTimeout(resolve, 50);
+      if (expected.every((name) => name in ports)) resolve();
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -87,6 +92,21 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ports,
     smtpPort: ports.smtp!,
     stderr: () => stderr,
+    logged: (pattern, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          stderrWaiters.delete(wake);
+          reject(new Error(`no log line matching ${pattern} in ${timeoutMs} ms:\n${stderr}`));
+        }, timeoutMs);
+        const wake = (): void => {
+          if (!pattern.test(stderr)) return;
+          clearTimeout(timer);
+          stderrWaiters.delete(wake);
+          resolve();
+        };
+        stderrWaiters.add(wake);
+        wake();
+      }),
     stop,
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
