@@ -1,7 +1,9 @@
 /** `tidemail serve` as a user meets it: help, flags, environment twins, and clear errors. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, freshDataDir, removeDataDir, startServer } from './helpers/server.js';
 
@@ -11,8 +13,27 @@ interface Run {
   stderr: string;
 }
 
-/** Run the CLI to its exit. Runs are started together and each test awaits its own: they are independent. */
-function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+/** CLI runs at a time: they are independent, but a dozen node start-ups at once starve each other. */
+const PARALLEL_RUNS = 3;
+let running = 0;
+const queued: Array<() => void> = [];
+
+/**
+ * Run the CLI to its exit. Runs are started as the tests are declared, a few at a time, and each
+ * test awaits its own, so they overlap instead of queueing behind one another.
+ */
+async function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  if (running >= PARALLEL_RUNS) await new Promise<void>((resolve) => queued.push(resolve));
+  running++;
+  try {
+    return await runNow(args, env);
+  } finally {
+    running--;
+    queued.shift()?.();
+  }
+}
+
+function runNow(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
     let stdout = '';
@@ -74,7 +95,7 @@ describe('tidemail CLI', () => {
   });
 
   it('takes settings from TIDEMAIL_* and lets flags win', async () => {
-    const server = await startServer({ env: { TIDEMAIL_HOSTNAME: 'from-env.test', TIDEMAIL_SMTP_TIMEOUT: '7s' }, args: ['--hostname', 'from-flag.test'] });
+    const server = await startServer({ env: { TIDEMAIL_HOSTNAME: 'from-env.test', TIDEMAIL_SMTP_TIMEOUT: '7s' }, args: ['--hostname', 'from-flag.test'], ownCertificate: true });
     const socket = net.connect(server.smtpPort, '127.0.0.1');
     const greeting = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
     socket.destroy();
@@ -82,9 +103,11 @@ describe('tidemail CLI', () => {
     await server.dispose();
   });
 
-  it('prints one line per listener with the bound address', async () => {
-    const server = await startServer();
-    assert.ok(server.smtpPort > 0);
+  it('prints one line per listener with the bound address, and makes its own certificate when given none', async () => {
+    const server = await startServer({ ownCertificate: true });
+    assert.deepEqual(Object.keys(server.ports).sort(), ['http', 'imap', 'pop3', 'smtp']);
+    for (const port of Object.values(server.ports)) assert.ok(port > 0);
+    assert.ok(existsSync(join(server.dataDir, 'tls', 'cert.pem')) && existsSync(join(server.dataDir, 'tls', 'key.pem')), 'a self-signed certificate in the data dir');
     await server.dispose();
   });
 

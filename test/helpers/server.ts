@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testCertificate } from './tls-cert.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -38,6 +39,12 @@ export interface StartOptions {
    */
   expect?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Let the server generate its own certificate in the data dir, as it does for a user who gives
+   * no --tls-cert. Otherwise every test server shares one (see tls-cert.ts), which saves each
+   * start a key generation.
+   */
+  ownCertificate?: boolean;
 }
 
 export const LISTENERS: readonly string[] = ['smtp', 'http', 'pop3', 'imap'];
@@ -54,7 +61,12 @@ export function freshDataDir(): string {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? freshDataDir();
   const listenArgs = LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']);
-  const child = spawn(process.execPath, [CLI, 'serve', ...listenArgs, '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])], {
+  const certificateArgs: string[] = [];
+  if (!options.ownCertificate) {
+    const { certPath, keyPath } = await testCertificate();
+    certificateArgs.push('--tls-cert', certPath, '--tls-key', keyPath);
+  }
+  const child = spawn(process.execPath, [CLI, 'serve', ...listenArgs, '--data', dataDir, '--log-level', 'warn', ...certificateArgs, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
