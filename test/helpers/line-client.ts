@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ReceivedBytes } from './received.js';
+import { peerUnsentBytes } from './tcp-queues.js';
 
 export class RawLineClient {
   private readonly received = new ReceivedBytes();
@@ -122,15 +123,26 @@ export class RawLineClient {
   }
 
   /**
-   * Resolves once a paused socket has stopped receiving: its buffer is at the high-water mark,
-   * where Node stops reading from the kernel, so whatever the server sends from then on backs up
-   * in TCP and then in the server. Node emits no event for this, so it is polled, with a deadline.
+   * After `pause()`: resolves once the server's output has backed up and stopped moving. First
+   * this socket stops receiving (its buffer reaches the high-water mark, where Node stops reading
+   * from the kernel); then the server's kernel send queue fills and stays put, so what the server
+   * writes from then on piles up in the server itself. Neither Node nor the protocol announces
+   * either, so both are polled, with a deadline; without /proc/net the second is skipped.
    */
-  async stoppedReceiving(timeoutMs = 10_000): Promise<void> {
+  async backedUp(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.socket.readableLength < this.socket.readableHighWaterMark) {
-      if (Date.now() > deadline) throw new Error(`the paused socket holds only ${this.socket.readableLength} bytes after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    const tick = async (what: () => string): Promise<void> => {
+      if (Date.now() > deadline) throw new Error(`output did not back up in ${timeoutMs} ms: ${what()}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    while (this.socket.readableLength < this.socket.readableHighWaterMark) await tick(() => `the paused socket holds ${this.socket.readableLength} bytes`);
+    // The queue has settled when three readings in a row agree.
+    const readings: Array<number | null> = [];
+    for (;;) {
+      readings.push(peerUnsentBytes(this.socket));
+      const last = readings.slice(-3);
+      if (last[0] === null || (last.length === 3 && last[0]! > 0 && last.every((n) => n === last[0]))) return;
+      await tick(() => `the server's send queue went ${readings.slice(-5).join(' → ')}`);
     }
   }
 

@@ -254,7 +254,7 @@ describe('TRANSACTION state', () => {
     const rounds = 100;
     client.pause();
     client.write('RETR 1\r\nRETR 2\r\n'.repeat(rounds) + 'STAT\r\n');
-    await client.stoppedReceiving();
+    await client.backedUp();
     client.resume();
     for (let i = 0; i < rounds; i++) {
       assert.match(await client.line(), /^\+OK \d+ octets$/);
