@@ -11,7 +11,7 @@ import { RawSmtpClient } from '../helpers/smtp-client.js';
 const SESSIONS = 12;
 
 /** Enough acknowledged messages for the kill to mean something (the test asserts more than 50). */
-const ACKNOWLEDGED_BEFORE_KILL = 150;
+const ACKNOWLEDGED_BEFORE_KILL = 100;
 
 /** Counts 250s across sessions; `reached` resolves once there are `target` of them. */
 class Acknowledgements {
