@@ -9,9 +9,8 @@
  *
  * Without `after`, the cursor is the inbox's newest id at call time: the answer is the first
  * message that arrives after the call. On timeout: 204. A client that hangs up frees its
- * listener and timer at once. The deadline is measured on a Clock, so a test can move it.
+ * listener and timer at once. The deadline runs on the app's Clock, so a test can move it.
  */
-import { systemClock, type Clock } from '../clock.js';
 import { HttpError } from './errors.js';
 import { inboxParam, integerParam } from './params.js';
 import { presentSummary } from './present.js';
@@ -22,8 +21,7 @@ import type { MessageSummary } from '../store/types.js';
 export const MAX_WAIT_SECONDS = 300;
 export const DEFAULT_WAIT_SECONDS = 30;
 
-/** The route's handler; `clock` is the one its deadline runs on (a test passes a manual one). */
-export async function waitForMessage({ params, query, res, app, shutdown }: RequestContext, clock: Clock = systemClock): Promise<void> {
+export async function waitForMessage({ params, query, res, app, shutdown }: RequestContext): Promise<void> {
   const inbox = inboxParam(params.inbox!);
   const timeoutSeconds = integerParam(query, 'timeout', DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS);
   const afterText = query.get('after');
@@ -41,7 +39,7 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
     if (cursor === null) early.push(event.summary);
     else if (event.id > cursor) resolveArrival(event.summary);
   });
-  const timer = clock.after(timeoutSeconds * 1000, () => resolveArrival(null));
+  const timer = app.clock.after(timeoutSeconds * 1000, () => resolveArrival(null));
   const hangUp = (): void => resolveArrival(null);
   res.once('close', hangUp);
   shutdown.addEventListener('abort', hangUp);

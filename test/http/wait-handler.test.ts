@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import type { ServerContext } from '../../src/app.js';
+import type { HttpDeps } from '../../src/http/deps.js';
 import { MemoryEventBus, type EventBus } from '../../src/events/bus.js';
 import { HttpError } from '../../src/http/errors.js';
 import type { RequestContext } from '../../src/http/router.js';
@@ -90,11 +90,11 @@ function setup(query: string) {
     res: res as unknown as ServerResponse,
     params: { inbox: 'joe' },
     query: new URLSearchParams(query),
-    app: { events, store } as unknown as ServerContext,
+    app: { events, store, clock } as unknown as HttpDeps,
     shutdown: shutdown.signal,
   };
   let finished = false;
-  const done = waitForMessage(request, clock).finally(() => (finished = true));
+  const done = waitForMessage(request).finally(() => (finished = true));
   return { clock, events, store, res, shutdown, done, finished: () => finished };
 }
 

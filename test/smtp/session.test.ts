@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecipientRouter } from '../../src/delivery/router.js';
+import type { SmtpTranscript } from '../../src/mail/model.js';
 import { formatReply } from '../../src/smtp/replies.js';
 import { SmtpSession, type Effect, type SessionSettings, type Step } from '../../src/smtp/session.js';
 import { Transcript, wireLines, type Output } from '../helpers/transcript.js';
@@ -19,10 +20,9 @@ function smtp(settings: Partial<SessionSettings> = {}): { session: SmtpSession; 
     maxMessageBytes: 1000,
     maxRecipients: 3,
     maxErrors: 10,
-    tlsAvailable: true,
     router: new RecipientRouter({ domains: ['tidemail.test', 'other.test'] }),
     ...settings,
-  });
+  }, { remoteAddress: '192.0.2.7' });
   const t = new Transcript<Effect>((line) => output(session.command(line)));
   t.take(output(session.greeting()));
   return { session, t };
@@ -40,7 +40,7 @@ async function ready(settings: Partial<SessionSettings> = {}): Promise<{ session
 }
 
 describe('SMTP session: greeting and EHLO', () => {
-  it('greets with 220 and lists the extensions, STARTTLS only while TLS is available and not active', async () => {
+  it('greets with 220 and lists the extensions, STARTTLS only while TLS is not active', async () => {
     const { session, t } = smtp();
     await t.play(`
       S: 220 mx.tidemail.test ESMTP Tidemail ready
@@ -73,19 +73,8 @@ describe('SMTP session: greeting and EHLO', () => {
       C: STARTTLS
       S: 503 5.5.1 TLS already active
     `);
-    const plain = smtp({ tlsAvailable: false });
-    await plain.t.play(`
-      S: 220 …
-      C: EHLO c.test
-      S: 250-mx.tidemail.test greets c.test
-      S: 250-PIPELINING
-      S: 250-SIZE 1000
-      S: 250-8BITMIME
-      S: 250-SMTPUTF8
-      S: 250-ENHANCEDSTATUSCODES
-      S: 250 HELP
-      C: STARTTLS
-      S: 454 4.7.0 TLS not available
+    const spaced = await ready();
+    await spaced.t.play(`
       C: STARTTLS now
       S: 501 5.5.4 STARTTLS takes no arguments
     `);
@@ -175,7 +164,7 @@ describe('SMTP session: sequencing', () => {
     `);
   });
 
-  it('runs a transaction: DATA asks the shell for data mode, and its report ends it', async () => {
+  it('runs a transaction: DATA asks for data mode; a complete message is handed over with its envelope and trace; the outcome ends it', async () => {
     const { session, t } = await ready();
     await t.play(`
       C: MAIL FROM:<> BODY=8BITMIME SIZE=500
@@ -191,14 +180,17 @@ describe('SMTP session: sequencing', () => {
       E: start-data
     `);
     assert.equal(session.state, 'Data');
-    assert.deepEqual(session.transaction, {
-      mailFrom: '',
-      recipients: [
-        { address: 'Joe+signup@tidemail.test', inbox: 'joe' },
-        { address: 'ann@other.test', inbox: 'ann' },
-      ],
-      smtputf8: false,
-    });
+    const segments = [Buffer.from('Subject: hi\r\n\r\n'), Buffer.from('body\r\n')];
+    const transcript: SmtpTranscript = { remoteAddress: '192.0.2.7', helo: 'client.test', tls: null, connectedAtMs: 0, lines: [], truncated: false };
+    t.take(output(session.dataReceived({ outcome: 'complete', segments, bytes: 19, rest: Buffer.alloc(0) }, () => ({ queueId: 'Q1', transcript }))));
+    await t.play('E: deliver');
+    const { message, delayMs } = t.last('deliver');
+    assert.equal(delayMs, 0);
+    assert.deepEqual(message.trace, { helo: 'client.test', remoteAddress: '192.0.2.7', hostname: 'mx.tidemail.test', esmtp: false, tls: false, smtputf8: false, id: 'Q1' });
+    assert.deepEqual(message.envelope, { mailFrom: '', rcptTo: ['Joe+signup@tidemail.test', 'ann@other.test'], remoteAddress: '192.0.2.7', helo: 'client.test', tls: false });
+    assert.deepEqual(message.inboxes, ['joe', 'ann']);
+    assert.equal(message.segments, segments, 'the received slices, not a copy');
+    assert.equal(message.transcript, transcript);
     t.take(output(session.dataFinished({ kind: 'stored', queueId: 'Q1' })));
     await t.play(`
       S: 250 2.0.0 OK: queued as Q1
@@ -210,11 +202,12 @@ describe('SMTP session: sequencing', () => {
   });
 
   it('reports each way DATA can end, and the session goes on', async () => {
-    const finishes = [
-      [{ kind: 'too-big' }, '552 5.3.4 Message exceeds fixed maximum of 1000 bytes'],
-      [{ kind: 'bare-newline' }, '550 5.5.2 Message refused: bare CR or LF in data; end lines with CRLF'],
-      [{ kind: 'store-failed' }, '451 4.3.0 Temporary failure storing the message; try again later'],
-    ] as const;
+    const refused = (outcome: 'too-big' | 'bare-newline') => (session: SmtpSession) => session.dataReceived({ outcome, segments: [], bytes: 0, rest: Buffer.alloc(0) }, () => assert.fail('nothing is handed over'));
+    const finishes: Array<[(session: SmtpSession) => Step, string]> = [
+      [refused('too-big'), '552 5.3.4 Message exceeds fixed maximum of 1000 bytes'],
+      [refused('bare-newline'), '550 5.5.2 Message refused: bare CR or LF in data; end lines with CRLF'],
+      [(session) => session.dataFinished({ kind: 'store-failed' }), '451 4.3.0 Temporary failure storing the message; try again later'],
+    ];
     for (const [finish, reply] of finishes) {
       const { session, t } = await ready();
       await t.play(`
@@ -226,7 +219,7 @@ describe('SMTP session: sequencing', () => {
         S: 354 …
         E: start-data
       `);
-      t.take(output(session.dataFinished(finish)));
+      t.take(output(finish(session)));
       await t.play(`
         S: ${reply}
         C: NOOP
