@@ -9,7 +9,7 @@
  *
  * Without `after`, the cursor is the inbox's newest id at call time: the answer is the first
  * message that arrives after the call. On timeout: 204. A client that hangs up frees its
- * listener and timer at once.
+ * listener and timer at once. The deadline runs on the app's Clock, so a test can move it.
  */
 import { HttpError } from './errors.js';
 import { inboxParam, integerParam } from './params.js';
@@ -39,7 +39,7 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
     if (cursor === null) early.push(event.summary);
     else if (event.id > cursor) resolveArrival(event.summary);
   });
-  const timer = setTimeout(() => resolveArrival(null), timeoutSeconds * 1000);
+  const timer = app.clock.after(timeoutSeconds * 1000, () => resolveArrival(null));
   const hangUp = (): void => resolveArrival(null);
   res.once('close', hangUp);
   shutdown.addEventListener('abort', hangUp);
@@ -60,7 +60,7 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
     else sendNoContent(res);
   } finally {
     unsubscribe();
-    clearTimeout(timer);
+    timer.cancel();
     res.off('close', hangUp);
     shutdown.removeEventListener('abort', hangUp);
   }

@@ -10,8 +10,26 @@ import { RawSmtpClient } from '../helpers/smtp-client.js';
 
 const SESSIONS = 12;
 
+/** Enough acknowledged messages for the kill to mean something (the test asserts more than 50). */
+const ACKNOWLEDGED_BEFORE_KILL = 100;
+
+/** Counts 250s across sessions; `reached` resolves once there are `target` of them. */
+class Acknowledgements {
+  count = 0;
+  readonly reached: Promise<void>;
+  private resolve: () => void = () => {};
+
+  constructor(private readonly target: number) {
+    this.reached = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  add(): void {
+    if (++this.count >= this.target) this.resolve();
+  }
+}
+
 /** Send messages in a loop until the connection dies; returns the subjects that got 250. */
-async function sendUntilKilled(port: number, session: number): Promise<string[]> {
+async function sendUntilKilled(port: number, session: number, progress: Acknowledgements): Promise<string[]> {
   const acknowledged: string[] = [];
   try {
     const { client } = await RawSmtpClient.open(port);
@@ -22,7 +40,10 @@ async function sendUntilKilled(port: number, session: number): Promise<string[]>
       for (const code of [250, 250, 354]) assert.equal((await client.reply()).code, code);
       client.write(`Subject: ${subject}\r\n\r\n${'payload line\r\n'.repeat(40)}.\r\n`);
       const reply = await client.reply();
-      if (reply.code === 250) acknowledged.push(subject);
+      if (reply.code === 250) {
+        acknowledged.push(subject);
+        progress.add();
+      }
     }
   } catch {
     // The server died mid-conversation: exactly what this test is about.
@@ -33,9 +54,11 @@ async function sendUntilKilled(port: number, session: number): Promise<string[]>
 it('loses no acknowledged message when killed with SIGKILL during concurrent sends', async () => {
   // No per-inbox cap: eviction of old messages must not be mistaken for loss.
   const server = await startServer({ args: ['--max-per-inbox', '0'] });
-  const senders = Array.from({ length: SESSIONS }, (_, i) => sendUntilKilled(server.smtpPort, i));
-  // Let the load build up, then pull the plug without warning.
-  await new Promise((r) => setTimeout(r, 1500));
+  const progress = new Acknowledgements(ACKNOWLEDGED_BEFORE_KILL);
+  const senders = Array.from({ length: SESSIONS }, (_, i) => sendUntilKilled(server.smtpPort, i, progress));
+  // Let the load build up, then pull the plug without warning, with every session mid-conversation.
+  // (If every sender stopped first, the server died by itself: the assertions below say so.)
+  await Promise.race([progress.reached, Promise.all(senders)]);
   await server.kill();
   const acknowledged = (await Promise.all(senders)).flat();
   assert.ok(acknowledged.length > 50, `enough traffic to mean something (${acknowledged.length} acknowledged)`);

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ReceivedBytes } from './received.js';
+import { peerUnsentBytes } from './tcp-queues.js';
 
 export class RawLineClient {
   private readonly received = new ReceivedBytes();
@@ -119,6 +120,30 @@ export class RawLineClient {
   /** Stop reading from the socket (the server's writes back up), until `resume()`. */
   pause(): void {
     this.socket.pause();
+  }
+
+  /**
+   * After `pause()`: resolves once the server's output has backed up and stopped moving. First
+   * this socket stops receiving (its buffer reaches the high-water mark, where Node stops reading
+   * from the kernel); then the server's kernel send queue fills and stays put, so what the server
+   * writes from then on piles up in the server itself. Neither Node nor the protocol announces
+   * either, so both are polled, with a deadline; without /proc/net the second is skipped.
+   */
+  async backedUp(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const tick = async (what: () => string): Promise<void> => {
+      if (Date.now() > deadline) throw new Error(`output did not back up in ${timeoutMs} ms: ${what()}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    while (this.socket.readableLength < this.socket.readableHighWaterMark) await tick(() => `the paused socket holds ${this.socket.readableLength} bytes`);
+    // The queue has settled when three readings in a row agree.
+    const readings: Array<number | null> = [];
+    for (;;) {
+      readings.push(peerUnsentBytes(this.socket));
+      const last = readings.slice(-3);
+      if (last[0] === null || (last.length === 3 && last[0]! > 0 && last.every((n) => n === last[0]))) return;
+      await tick(() => `the server's send queue went ${readings.slice(-5).join(' → ')}`);
+    }
   }
 
   resume(): void {

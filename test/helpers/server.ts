@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testCertificate } from './tls-cert.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -17,6 +18,8 @@ export interface TestServer {
   ports: Record<string, number>;
   smtpPort: number;
   stderr(): string;
+  /** Resolves once stderr (the JSON log, see --log-level) has a line matching `pattern`. */
+  logged(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGTERM and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
@@ -30,12 +33,21 @@ export interface StartOptions {
   args?: string[];
   /** Reuse a data dir (restart tests); a fresh temporary one otherwise. */
   dataDir?: string;
-  /** Listeners expected before the server counts as up (default: every "listening" line until stdout goes quiet). */
+  /**
+   * Listeners whose "listening" line the start waits for (default: all four). The CLI prints
+   * the lines only once every listener is bound, so the first one means all are up.
+   */
   expect?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Let the server generate its own certificate in the data dir, as it does for a user who gives
+   * no --tls-cert. Otherwise every test server shares one (see tls-cert.ts), which saves each
+   * start a key generation.
+   */
+  ownCertificate?: boolean;
 }
 
-export const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
+export const LISTENERS: readonly string[] = ['smtp', 'http', 'pop3', 'imap'];
 
 /** Flags for an app started in the test process: every listener on a free loopback port. */
 export function inProcessArgs(dataDir: string): string[] {
@@ -49,24 +61,29 @@ export function freshDataDir(): string {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? freshDataDir();
   const listenArgs = LISTENERS.flatMap((name) => [`--${name}`, '127.0.0.1:0']);
-  const child = spawn(process.execPath, [CLI, 'serve', ...listenArgs, '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])], {
+  const certificateArgs: string[] = [];
+  if (!options.ownCertificate) {
+    const { certPath, keyPath } = await testCertificate();
+    certificateArgs.push('--tls-cert', certPath, '--tls-key', keyPath);
+  }
+  const child = spawn(process.execPath, [CLI, 'serve', ...listenArgs, '--data', dataDir, '--log-level', 'warn', ...certificateArgs, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stderrWaiters = new Set<() => void>();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const wake of stderrWaiters) wake();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const ports: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
-    const expected = options.expect ?? ['smtp'];
-    let settle: NodeJS.Timeout | null = null;
+    const expected = options.expect ?? LISTENERS;
     const check = (): void => {
-      if (!expected.every((name) => name in ports)) return;
-      // Wait a moment for the other listeners' lines, which are printed together.
-      if (settle) clearTimeout(settle);
-      settle = setTimeout(resolve, 50);
+      if (expected.every((name) => name in ports)) resolve();
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -87,6 +104,21 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ports,
     smtpPort: ports.smtp!,
     stderr: () => stderr,
+    logged: (pattern, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          stderrWaiters.delete(wake);
+          reject(new Error(`no log line matching ${pattern} in ${timeoutMs} ms:\n${stderr}`));
+        }, timeoutMs);
+        const wake = (): void => {
+          if (!pattern.test(stderr)) return;
+          clearTimeout(timer);
+          stderrWaiters.delete(wake);
+          resolve();
+        };
+        stderrWaiters.add(wake);
+        wake();
+      }),
     stop,
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');

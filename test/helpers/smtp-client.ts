@@ -16,7 +16,7 @@ export interface SmtpReply {
 export class RawSmtpClient {
   private readonly received = new ReceivedBytes();
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(private socket: net.Socket) {
     this.received.listen(socket);
   }
 
@@ -70,6 +70,16 @@ export class RawSmtpClient {
   async send(line: string): Promise<SmtpReply> {
     this.write(`${line}\r\n`);
     return this.reply();
+  }
+
+  /**
+   * Upgrade this connection to TLS (after the server's 220 to STARTTLS). The server must have
+   * sent nothing in plaintext after its 220 (RFC 3207 §4: it answers nothing else before the
+   * handshake).
+   */
+  async startTls(): Promise<void> {
+    if (this.received.bytes.length > 0) throw new Error(`plaintext after the 220 to STARTTLS: ${JSON.stringify(this.received.bytes.toString('latin1'))}`);
+    this.socket = await this.received.upgrade(this.socket);
   }
 
   /** Resolves when the server has closed the connection. */

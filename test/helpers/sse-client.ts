@@ -68,8 +68,9 @@ export class SseClient {
       const found = this.events.find(match);
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(this.events)}`);
+      // Woken by the next event, or once at the deadline to report what did arrive.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../helpers/eventually.js';
 import { getJson, startHttpTestServer, type HttpTestServer } from '../helpers/http.js';
 import { validate, type Schema } from '../helpers/json-schema.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
@@ -89,11 +90,8 @@ describe('inbox listing', () => {
     const now = await list();
     assert.equal(now.total, 1, 'the new message is listed right after the 250');
     assert.equal(now.messages[0]!.subject, 'fresh');
-    let preview = now.messages[0]!.preview;
-    for (let i = 0; i < 100 && preview === ''; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      preview = (await list()).messages[0]!.preview;
-    }
+    // The indexer announces nothing when it is done: poll, with a deadline.
+    const preview = now.messages[0]!.preview || (await eventually(async () => (await list()).messages[0]!.preview, 'the preview'));
     assert.equal(preview, 'The preview text of this message.');
   });
 
@@ -194,11 +192,11 @@ test('search finds by body word, optionally within one inbox', async () => {
   // The subject is searchable in the same commit as the message; body words follow moments later.
   const bySubject = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=quarterly', '/api/v1/search');
   assert.deepEqual(bySubject.body.messages.map((m) => m.inbox), ['searcher']);
-  let everywhere = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
-  for (let i = 0; i < 100 && everywhere.body.messages.length < 2; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    everywhere = await checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
-  }
+  const search = () => checked<{ messages: Array<{ inbox: string }> }>('/api/v1/search?q=zanzibar', '/api/v1/search');
+  const everywhere = await eventually(async () => {
+    const found = await search();
+    return found.body.messages.length >= 2 && found;
+  }, 'both bodies to be indexed');
   assert.deepEqual(everywhere.body.messages.map((m) => m.inbox).sort(), ['other', 'searcher']);
   const one = await checked<{ messages: Array<{ inbox: string; subject: string }> }>('/api/v1/search?q=zanzibar&inbox=searcher', '/api/v1/search');
   assert.deepEqual(one.body.messages.map((m) => m.subject), ['Quarterly numbers']);

@@ -39,10 +39,44 @@ export async function login(pop3Port: number, inbox: string): Promise<RawLineCli
 
 /** STAT's count in a new session (which is closed again with QUIT, deleting nothing). */
 export async function countIn(pop3Port: number, inbox: string): Promise<number> {
-  const client = await login(pop3Port, inbox);
-  const stat = await client.send('STAT');
-  assert.match(stat, /^\+OK \d+ \d+$/);
-  assert.match(await client.send('QUIT'), /^\+OK .*\(0 messages deleted\)$/);
-  client.close();
-  return Number(stat.split(' ')[1]);
+  const counted = await tryCount(pop3Port, inbox);
+  if (typeof counted !== 'number') throw new Error(`cannot count ${inbox}: ${counted}`);
+  return counted;
+}
+
+/**
+ * STAT's count once the inbox's maildrop lock is free again. A session the client dropped
+ * releases its lock when the server sees the close, a moment after the client's, and until then
+ * a login is answered -ERR [IN-USE]; each attempt waits on the server's answers, not on a timer.
+ */
+export async function countOnceUnlocked(pop3Port: number, inbox: string, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counted = await tryCount(pop3Port, inbox);
+    if (typeof counted === 'number') return counted;
+    if (Date.now() > deadline) throw new Error(`${inbox} still unavailable after ${timeoutMs} ms: ${counted}`);
+  }
+}
+
+/** One attempt: the count, or the -ERR that refused the connection or the login. */
+async function tryCount(pop3Port: number, inbox: string): Promise<number | string> {
+  const { client, greeting } = await RawLineClient.open(pop3Port);
+  try {
+    // A per-IP limit may still count connections of ours the server has not seen close.
+    if (greeting.startsWith('-ERR [SYS/TEMP] Too many connections')) {
+      await client.closedByServer();
+      return greeting;
+    }
+    assert.match(greeting, /^\+OK /);
+    assert.equal(await client.send(`USER ${inbox}`), '+OK Send PASS');
+    const opened = await client.send('PASS anything');
+    if (opened.startsWith('-ERR [IN-USE] ')) return opened;
+    assert.match(opened, /^\+OK /);
+    const stat = await client.send('STAT');
+    assert.match(stat, /^\+OK \d+ \d+$/);
+    assert.match(await client.send('QUIT'), /^\+OK .*\(0 messages deleted\)$/);
+    return Number(stat.split(' ')[1]);
+  } finally {
+    client.close();
+  }
 }

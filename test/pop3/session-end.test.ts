@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { RawLineClient } from '../helpers/line-client.js';
 import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
-import { countIn, deliver, freshInbox, login, messages } from './helpers.js';
+import { countIn, countOnceUnlocked, deliver, freshInbox, login, messages } from './helpers.js';
 
 let server: TestServer;
 let restarted: TestServer | null = null;
@@ -20,18 +20,6 @@ after(async () => {
   await restarted?.stop();
   removeDataDir(server.dataDir);
 });
-
-/** A dropped session's lock is released when the server sees the close, a moment after ours. */
-async function retryWhileInUse<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (i >= 100 || !String(error).includes('IN-USE')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 it('refuses connections beyond the per-IP limit with -ERR [SYS/TEMP]', async () => {
   const open = await Promise.all([1, 2, 3].map(() => RawLineClient.open(server.ports.pop3!)));
@@ -49,7 +37,7 @@ it('closes an idle session without a response and without deleting', async () =>
   assert.equal(await client.send('DELE 1'), '+OK Message 1 deleted');
   await client.closedByServer();
   assert.equal(client.unread.length, 0, 'no response on autologout (RFC 1939 §3)');
-  assert.equal(await retryWhileInUse(() => countIn(server.ports.pop3!, inbox)), 2);
+  assert.equal(await countOnceUnlocked(server.ports.pop3!, inbox), 2);
 });
 
 it('on SIGTERM ends sessions in TRANSACTION without applying their deletions', async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { RawLineClient } from '../helpers/line-client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
-import { countIn, deliver, freshInbox, login, messages } from './helpers.js';
+import { countIn, countOnceUnlocked, deliver, freshInbox, login, messages } from './helpers.js';
 
 let server: TestServer;
 let pop3Port: number;
@@ -206,7 +206,7 @@ describe('TRANSACTION state', () => {
     assert.equal(await client.send('DELE 1'), '+OK Message 1 deleted');
     assert.equal(await client.send('DELE 2'), '+OK Message 2 deleted');
     client.close();
-    assert.equal(await retryWhileInUse(() => countIn(pop3Port, inbox)), 2);
+    assert.equal(await countOnceUnlocked(pop3Port, inbox), 2);
   });
 
   it('keeps message numbers fixed for the session while new mail arrives', async () => {
@@ -254,7 +254,7 @@ describe('TRANSACTION state', () => {
     const rounds = 100;
     client.pause();
     client.write('RETR 1\r\nRETR 2\r\n'.repeat(rounds) + 'STAT\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the server's output back up
+    await client.backedUp();
     client.resume();
     for (let i = 0; i < rounds; i++) {
       assert.match(await client.line(), /^\+OK \d+ octets$/);
@@ -287,7 +287,7 @@ describe('the maildrop lock', () => {
     const third = await login(pop3Port, inbox);
     // A dropped connection releases it too.
     third.close();
-    assert.equal(await retryWhileInUse(() => countIn(pop3Port, inbox)), 1);
+    assert.equal(await countOnceUnlocked(pop3Port, inbox), 1);
   });
 });
 
@@ -317,15 +317,3 @@ describe('limits and bad input', () => {
     await client.closedByServer();
   });
 });
-
-/** A dropped session's lock is released when the server sees the close, a moment after ours. */
-async function retryWhileInUse<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (i >= 50 || !String(error).includes('IN-USE')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import tls from 'node:tls';
 import { systemClock } from '../../src/clock.js';
 import { StoreDelivery } from '../../src/delivery/ingest.js';
 import { createLogger } from '../../src/log.js';
@@ -16,6 +15,19 @@ import type { Store } from '../../src/store/types.js';
 import { committedMessages } from '../helpers/disk.js';
 import { freshDataDir, removeDataDir, startServer, type TestServer } from '../helpers/server.js';
 import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
+
+/**
+ * A slot is freed when the server sees the close, a moment after the client's: connect until
+ * admitted. Each refusal is a 421 and a hang-up, so every attempt waits on the server, not a timer.
+ */
+async function openOnceAdmitted(port: number, timeoutMs = 10_000): Promise<Awaited<ReturnType<typeof RawSmtpClient.open>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const opened = await RawSmtpClient.open(port);
+    if (opened.greeting.code !== 421 || Date.now() > deadline) return opened;
+    await opened.client.closedByServer();
+  }
+}
 
 describe('SMTP limits', () => {
   let server: TestServer;
@@ -38,8 +50,7 @@ describe('SMTP limits', () => {
     assert.match((await refused.reply()).text, /^421 4\.7\.0/);
     await refused.closedByServer();
     held[0]!.client.close();
-    await new Promise((r) => setTimeout(r, 100));
-    const admitted = await RawSmtpClient.open(server.smtpPort);
+    const admitted = await openOnceAdmitted(server.smtpPort);
     assert.equal(admitted.greeting.code, 220);
     for (const { client } of [...held.slice(1), admitted]) client.close();
   });
@@ -58,31 +69,19 @@ describe('SMTP STARTTLS', () => {
     await client.send('EHLO c.test');
     client.write('STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\nRCPT TO:<injected@tidemail.test>\r\n');
     assert.match((await client.reply()).text, /^220 2\.0\.0/);
-    client.socket.removeAllListeners('data');
-    const secure = tls.connect({ socket: client.socket, rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
-    const received: string[] = [];
-    secure.on('data', (d: Buffer) => received.push(d.toString()));
-    const next = (): Promise<string> =>
-      new Promise((resolve) => {
-        const poll = (): void => (received.length ? resolve(received.shift()!) : void setTimeout(poll, 10));
-        poll();
-      });
-    secure.write('RCPT TO:<after@tidemail.test>\r\n');
-    assert.match(await next(), /^503 5\.5\.1/, 'no transaction survived the handshake: the injected MAIL was discarded');
-    secure.write('EHLO c.test\r\n');
-    const ehlo = await next();
-    assert.match(ehlo, /^250-/);
-    assert.doesNotMatch(ehlo, /STARTTLS/, 'STARTTLS is not offered again inside TLS');
-    secure.write('STARTTLS\r\n');
-    assert.match(await next(), /^503 5\.5\.1/);
-    secure.destroy();
+    await client.startTls();
+    assert.match((await client.send('RCPT TO:<after@tidemail.test>')).text, /^503 5\.5\.1/, 'no transaction survived the handshake: the injected MAIL was discarded');
+    const ehlo = await client.send('EHLO c.test');
+    assert.match(ehlo.text, /^250-/);
+    assert.doesNotMatch(ehlo.text, /STARTTLS/, 'STARTTLS is not offered again inside TLS');
+    assert.match((await client.send('STARTTLS')).text, /^503 5\.5\.1/);
+    client.close();
   });
 });
 
 describe('SMTP shutdown', () => {
   it('lets a message in flight finish on SIGTERM, then says 421 and exits 0', async () => {
-    const server = await startServer();
+    const server = await startServer({ args: ['--log-level', 'info'] });
     const { client } = await RawSmtpClient.open(server.smtpPort);
     await client.send('EHLO c.test');
     await client.send('MAIL FROM:<a@b.test>');
@@ -90,7 +89,9 @@ describe('SMTP shutdown', () => {
     assert.equal((await client.send('DATA')).code, 354);
     client.write('Subject: in flight\r\n\r\nfirst half\r\n');
     const exited = server.stop();
-    await new Promise((r) => setTimeout(r, 200));
+    // The log line is written after the listeners were told to close (cli.ts, app.ts): from here on
+    // the server is shutting down, with this transfer in flight.
+    await server.logged(/"msg":"shutting down"/);
     client.write('second half\r\n.\r\n');
     assert.equal((await client.reply()).code, 250, 'the transfer in progress completes');
     assert.match((await client.reply()).text, /^421 4\.3\.2/);
