@@ -130,6 +130,13 @@ export interface Store {
   delete(ids: MessageId[]): Promise<MessageId[]>;
   deleteInbox(inbox: string): Promise<MessageId[]>;
   search(query: SearchQuery): Promise<MessageSummary[]>;
+  /**
+   * Whether the body text of message `id` holds every word of `text` as `search` matches words
+   * (same tokenizer and prefix rule), at once after `append` resolves: a reader matching one
+   * message it was just told about (HTTP `wait?contains=`) cannot wait for the index. False for
+   * an unknown id or a text without words.
+   */
+  bodyMatches(id: MessageId, text: string): Promise<boolean>;
   /** Apply the age and total-size rules now (the per-inbox cap is applied at every append). */
   expire(nowMs: number): Promise<MessageId[]>;
   stats(): Promise<StoreStats>;

@@ -236,6 +236,17 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         assert.deepEqual(await store.search({ text: '"*(OR) NEAR', limit: 10 }), [], 'query syntax is not interpreted');
       }));
 
+    it('bodyMatches: one message\'s body text, matched like search, before the index reaches it', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const [id] = await store.append(message(['bm'], 'Subject words', {}, 'Your Café code is 123456, valid for TEN minutes'));
+        assert.equal(await store.bodyMatches(id!, 'cafe code'), true, 'case and Latin accents folded, every word');
+        assert.equal(await store.bodyMatches(id!, 'min'), true, 'a word matches a token prefix');
+        assert.equal(await store.bodyMatches(id!, 'code hours'), false, 'every word must match');
+        assert.equal(await store.bodyMatches(id!, 'subject'), false, 'the body only');
+        assert.equal(await store.bodyMatches(id!, '!!!'), false, 'no words, no match');
+        assert.equal(await store.bodyMatches(id! + 1000, 'code'), false, 'unknown id');
+      }));
+
     it('indexes new messages after everything was deleted', () =>
       withStore(NO_RETENTION, async (store) => {
         await store.append(message(['gone'], 'first', {}, 'nothing to see'));

@@ -41,6 +41,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
+import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
   Envelope,
@@ -64,7 +65,7 @@ import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow }
 import { InlineWriter } from './inline-writer.js';
 import { LoneSenderRule } from './lone-sender.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
-import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
+import { columnMatcher, queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -407,6 +408,14 @@ export class SqliteStore implements Store {
     const fresh = unindexedRows.map(toSummary).filter((m) => matches(m.subject, searchableAddresses(m.from, m.to)));
     if (fresh.length === 0) return indexed;
     return [...fresh, ...indexed].sort((a, b) => b.id - a.id).slice(0, query.limit);
+  }
+
+  async bodyMatches(id: MessageId, text: string): Promise<boolean> {
+    const words = queryWords(text);
+    if (!words) return false;
+    // `get` parses a body the indexer has not reached yet, and keeps the parse for the reply that follows.
+    const message = await this.get(id);
+    return message !== null && columnMatcher(words)(searchableBody(message.parsed));
   }
 
   async stats(): Promise<StoreStats> {
