@@ -19,6 +19,7 @@ const integer = { type: 'integer', minimum: 0 };
 const string = { type: 'string' };
 const nullableString = { type: ['string', 'null'] };
 const isoDate = { type: 'string', format: 'date-time' };
+const nonEmpty = { type: 'string', minLength: 1, maxLength: 500 };
 
 const FLAG = { type: 'string', enum: ['seen', 'answered', 'flagged', 'deleted', 'draft'] };
 
@@ -81,13 +82,22 @@ const paths: Record<string, Schema> = {
   },
   '/api/v1/inboxes/{inbox}/wait': {
     get: {
-      summary: 'Wait for a message newer than `after` (or, without it, the first to arrive after the call)',
+      summary: 'Wait for the oldest message newer than `after` (or, without it, the first to arrive after the call) that meets every matcher given',
       parameters: [
         inbox,
-        queryParam('after', 'The id last seen; the answer is the oldest message newer than it', integer),
-        queryParam('timeout', `Seconds to wait (default ${DEFAULT_WAIT_SECONDS})`, { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS }),
+        queryParam('after', 'The id last seen; the answer is the oldest matching message newer than it', integer),
+        queryParam('timeout', `Seconds to wait (default ${DEFAULT_WAIT_SECONDS}); 0 checks the messages already there`, { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS }),
+        queryParam('from', 'Part of the From name or address (case-insensitive)', nonEmpty),
+        queryParam('to', 'Part of a To name or address (case-insensitive)', nonEmpty),
+        queryParam('subject', 'Part of the subject (case-insensitive)', nonEmpty),
+        queryParam('contains', 'Words the body text must hold, matched as search matches them (every word, as a prefix)', nonEmpty),
+        queryParam('code', '1: only a message with a one-time code', { type: 'integer', enum: [1] }),
       ],
-      responses: { 200: json('Summary', 'The message'), 204: { description: 'Nothing arrived in time' }, 400: bad },
+      responses: {
+        200: json('Summary', 'The message'),
+        204: { description: 'Nothing matching arrived in time' },
+        400: error('Malformed inbox name, a bad value, or a parameter wait does not take'),
+      },
     },
   },
   '/api/v1/messages/{id}': {
