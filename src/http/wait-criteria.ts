@@ -43,7 +43,7 @@ export async function matchingMessage(criteria: WaitCriteria, summary: MessageSu
   if (!headersMatch(criteria, summary)) return null;
   const message = await store.get(summary.id);
   if (message === null) return null;
-  if (criteria.hasCode && message.parsed.codes.length === 0) return null;
+  if (criteria.hasCode && message.codes.length === 0) return null;
   if (criteria.contains !== null && !(await store.bodyMatches(summary.id, criteria.contains))) return null;
   return message;
 }
