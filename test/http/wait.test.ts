@@ -17,6 +17,8 @@ interface Summary {
   subject: string;
   inbox: string;
   preview: string;
+  codes: string[];
+  links: string[];
 }
 
 const wait = (inbox: string, query: string, init?: RequestInit) => getJson<Summary | null>(`${t.base}/api/v1/inboxes/${inbox}/wait?${query}`, init);
@@ -155,13 +157,15 @@ test('with matchers, a match that lands between two calls is the answer to the n
   assert.equal(second.body!.subject, 'Your new code');
 });
 
-test('the answer carries the full parse even for a message a moment old', async () => {
+test('the answer carries the full parse (preview, codes, links) even for a message a moment old', async () => {
   const inbox = 'match-parsed';
   const seen = await newestId(inbox);
   const pending = wait(inbox, `after=${seen}&timeout=30`);
-  await t.deliver(`${inbox}@tidemail.test`, mail('Parsed', 'The preview is here at once.'));
+  await t.deliver(`${inbox}@tidemail.test`, mail('Parsed', 'Your sign-in code is 604918. Or open https://app.example/login?t=xyz'));
   const { body } = await pending;
-  assert.match(body!.preview, /^The preview is here at once/);
+  assert.match(body!.preview, /^Your sign-in code is 604918/);
+  assert.deepEqual(body!.codes, ['604918']);
+  assert.deepEqual(body!.links, ['https://app.example/login?t=xyz']);
 });
 
 test('204 when only mail that does not match arrives before the timeout', async () => {
