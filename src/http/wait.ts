@@ -47,8 +47,8 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
   res.once('close', signal.hangUp);
   shutdown.addEventListener('abort', signal.hangUp);
   try {
-    const start = after ?? (await app.store.list(inbox, { limit: 1, offset: 0 })).messages[0]?.id ?? 0;
-    const message = await firstMatch(app, inbox, start, criteria, signal);
+    const newestAtCall = (await app.store.list(inbox, { limit: 1, offset: 0 })).messages[0]?.id ?? 0;
+    const message = await firstMatch(app, inbox, { cursor: after ?? newestAtCall, newestAtCall }, criteria, signal);
     if (res.destroyed || res.writableEnded) return;
     if (message) sendJson(res, 200, presentSummary(message));
     else sendNoContent(res);
@@ -60,10 +60,17 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
   }
 }
 
-/** The oldest message of `inbox` newer than `cursor` meeting `criteria`, or null once the wait is over. */
-async function firstMatch(app: HttpDeps, inbox: string, cursor: MessageId, criteria: WaitCriteria, signal: ScanSignal): Promise<StoredMessage | null> {
-  for (let firstPass = true; ; firstPass = false) {
-    if (signal.over && !firstPass) return null;
+interface ScanStart {
+  /** Look at messages newer than this. */
+  cursor: MessageId;
+  /** The messages up to this one were there when the call came: looked at even after the timeout. */
+  newestAtCall: MessageId;
+}
+
+/** The oldest message of `inbox` newer than the cursor meeting `criteria`, or null once the wait is over. */
+async function firstMatch(app: HttpDeps, inbox: string, { cursor, newestAtCall }: ScanStart, criteria: WaitCriteria, signal: ScanSignal): Promise<StoredMessage | null> {
+  for (;;) {
+    if (signal.over && cursor >= newestAtCall) return null;
     // Every arrival announced so far was committed before this read: in the page, or deleted since.
     const landed = signal.newestArrival;
     const page = await app.store.listAfter(inbox, cursor, SCAN_PAGE);
@@ -81,7 +88,9 @@ async function firstMatch(app: HttpDeps, inbox: string, cursor: MessageId, crite
 
 /** Tells the scan when a message newer than what it has read lands, and when to give up. */
 class ScanSignal {
-  newestArrival = 0;
+  /** The id of the newest message announced since we subscribed (0: none yet). */
+  newestArrival: MessageId = 0;
+  /** The client left or the server is shutting down: nobody will read the answer. */
   hungUp = false;
   private timedOut = false;
   private wake: (() => void) | null = null;

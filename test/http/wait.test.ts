@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { getJson, startHttpTestServer, type HttpTestServer } from '../helpers/http.js';
-import { simpleMessage } from '../helpers/smtp-client.js';
+import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
 
 let t: HttpTestServer;
 before(async () => (t = await startHttpTestServer()));
@@ -132,6 +132,21 @@ test('each matcher picks the oldest message it fits among those already there', 
   assert.equal((await wait(inbox, 'after=0&timeout=0&subject=welcome&contains=second')).body!.subject, 'WELCOME BACK', 'matchers combine with AND');
   assert.equal((await wait(inbox, 'after=0&timeout=0&from=shop&subject=welcome')).status, 204, 'no message fits both');
   assert.equal((await wait(inbox, 'after=0&timeout=0&contains=almost')).status, 204, 'contains looks at the body, not the subject');
+});
+
+test('timeout=0 looks at every message already there, more than one store page of them', async () => {
+  const inbox = 'match-backlog';
+  const { client } = await RawSmtpClient.open(t.server.smtpPort);
+  await client.send('EHLO test.example');
+  for (let i = 1; i <= 130; i++) {
+    const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], mail(`Filler ${i}`, 'Nothing here.'));
+    assert.equal(reply.code, 250);
+  }
+  client.close();
+  await t.deliver(`${inbox}@tidemail.test`, mail('The one', 'Found at last.'));
+  const { status, body } = await wait(inbox, 'after=0&timeout=0&subject=the%20one');
+  assert.equal(status, 200);
+  assert.equal(body!.subject, 'The one');
 });
 
 test('a wait with matchers lets other mail pass and answers with the first that fits', async () => {
