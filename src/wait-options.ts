@@ -81,6 +81,8 @@ function parseValue<K extends Kind>(kind: K, text: string): KindValue[K] {
   return parsers[kind](text);
 }
 
+const isFlag = (name: string): name is Flag => Object.hasOwn(WAIT_SCHEMA, name);
+
 /** Read `tidemail wait`'s arguments (after the word `wait`); throws ConfigError naming what is wrong. */
 export function parseWaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): WaitCommand {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
@@ -92,10 +94,9 @@ export function parseWaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       inboxes.push(arg);
       continue;
     }
-    const match = /^--([a-z]+)(?:=(.*))?$/s.exec(arg);
-    const flag = match && Object.hasOwn(WAIT_SCHEMA, match[1]!) ? (match[1] as Flag) : null;
-    if (!flag) throw new ConfigError(`unknown flag ${arg.replace(/=.*/s, '')} (see tidemail wait --help)`);
-    let value = match![2];
+    const [, flag, inlineValue] = /^--([a-z]+)(?:=(.*))?$/s.exec(arg) ?? [];
+    if (flag === undefined || !isFlag(flag)) throw new ConfigError(`unknown flag ${arg.replace(/=.*/s, '')} (see tidemail wait --help)`);
+    let value = inlineValue;
     if (WAIT_SCHEMA[flag].kind === 'switch') {
       if (value !== undefined) throw new ConfigError(`--${flag} takes no value`);
       value = '';
@@ -117,7 +118,7 @@ export function parseWaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const value = <F extends Flag>(flag: F): KindValue[Schema[F]['kind']] => {
     const spec: Option = WAIT_SCHEMA[flag];
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
-    const source = given.has(flag) ? `--${flag}` : fromEnv !== undefined ? spec.env! : 'default';
+    const source = given.has(flag) ? `--${flag}` : fromEnv !== undefined && spec.env ? spec.env : 'default';
     const text = given.get(flag) ?? fromEnv ?? spec.default;
     try {
       return parseValue(WAIT_SCHEMA[flag].kind, text) as KindValue[Schema[F]['kind']];
