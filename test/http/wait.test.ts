@@ -211,3 +211,12 @@ test('an unknown parameter or a bad value is a 400 that names it', async () => {
     assert.match(body.error.message, message, query);
   }
 });
+
+test('the OpenAPI document lists exactly the parameters wait takes', async () => {
+  type Parameter = { name: string; in: string };
+  const openapi = (await getJson<{ paths: Record<string, { get: { parameters: Parameter[] } }> }>(`${t.base}/api/v1/openapi.json`)).body;
+  const documented = openapi.paths['/api/v1/inboxes/{inbox}/wait']!.get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+  const refusal = (await getJson<{ error: { message: string } }>(`${t.base}/api/v1/inboxes/docs/wait?nope=1`)).body.error.message;
+  const taken = /this endpoint takes (.*)$/.exec(refusal)![1]!.split(', ');
+  assert.deepEqual(documented, taken);
+});
