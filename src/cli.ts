@@ -2,7 +2,8 @@
 /**
  * `tidemail serve [flags]`: parse the configuration, start everything, print one line per
  * listener with the address actually bound, and stop gracefully on SIGTERM/SIGINT.
- * Usage errors print one line on stderr and exit 2.
+ * `tidemail wait INBOX [flags]`: wait for a message and print its code, link or summary
+ * (wait-cli.ts). Usage errors print one line on stderr and exit 2.
  *
  * Node flags (the line above; `npm start` passes the same), both for peak RSS under ingest,
  * where nearly everything allocated (socket chunks, replies, message buffers) dies young:
@@ -13,10 +14,9 @@
  *   (1.2× cost 30 % of the 100 KiB rate; --optimize-for-size saved 50 MiB but cost 10–17 %).
  */
 import { readFileSync } from 'node:fs';
-import { startApp } from './app.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
-import { createLogger } from './log.js';
-import { ListenError } from './protocol/tcp-server.js';
+import { EXIT_FAILED, WaitFailure, runWait } from './wait-cli.js';
+import { parseWaitArgs, waitHelpText } from './wait-options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -43,6 +43,8 @@ async function serve(args: string[]): Promise<void> {
     if (error instanceof ConfigError) usageError(error.message);
     throw error;
   }
+  // Loaded here, not at the top: `tidemail wait`, a CI step, starts without the server's modules.
+  const [{ startApp }, { createLogger }, { ListenError }] = await Promise.all([import('./app.js'), import('./log.js'), import('./protocol/tcp-server.js')]);
   const log = createLogger(config.logLevel);
   let app;
   try {
@@ -71,10 +73,37 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
+async function wait(args: string[]): Promise<void> {
+  let command;
+  try {
+    command = parseWaitArgs(args, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) usageError(error.message);
+    throw error;
+  }
+  if (command.help) {
+    process.stdout.write(`${waitHelpText()}\n`);
+    return;
+  }
+  try {
+    const outcome = await runWait(command);
+    if (outcome.stdout !== undefined) process.stdout.write(`${outcome.stdout}\n`);
+    if (outcome.stderr !== undefined) process.stderr.write(`${outcome.stderr}\n`);
+    process.exit(outcome.status);
+  } catch (error) {
+    if (!(error instanceof WaitFailure)) throw error;
+    process.stderr.write(`tidemail wait: ${error.message}\n`);
+    process.exit(EXIT_FAILED);
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'serve':
     await serve(rest);
+    break;
+  case 'wait':
+    await wait(rest);
     break;
   case '--version':
   case 'version':
@@ -84,8 +113,8 @@ switch (command) {
   case '--help':
   case '-h':
   case 'help':
-    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  version   print the version\n`);
+    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  wait      wait for a message and print its code, link or summary (tidemail wait --help)\n  version   print the version\n`);
     break;
   default:
-    usageError(`unknown command "${command}" (try: tidemail serve --help)`);
+    usageError(`unknown command "${command}" (try: tidemail --help)`);
 }

@@ -128,7 +128,7 @@ function parseBytes(text: string): number {
   return Math.floor(Number(match[1]) * unit);
 }
 
-function parseDuration(text: string): number {
+export function parseDuration(text: string): number {
   if (text === '0') return 0;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
   if (!match) throw new ConfigError('expected a duration such as 300s, 90m, 24h or 7d');

@@ -1,67 +1,123 @@
 /**
- * `GET /api/v1/inboxes/{inbox}/wait?after={id}&timeout={seconds}`: long-poll for the next message.
+ * `GET /api/v1/inboxes/{inbox}/wait?after={id}&timeout={seconds}&from=…&to=…&subject=…&contains=…&code=1`:
+ * long-poll for the oldest message newer than `after` that meets every matcher given
+ * (wait-criteria.ts). Unknown parameters and bad values are a 400 naming them.
  *
  * Ids are strictly ascending in commit order (store/types.ts), so "newer than `after`" is exact
  * and a message that arrives between two calls is never missed: the caller passes the id it
- * last saw. Order matters here: we subscribe to the event bus *before* asking the store, so a
- * message committed between the query and the subscription is still seen (the store publishes
- * only after commit, so the query finds anything published before we subscribed).
+ * last saw. The store is the only source of messages; events only say when to read it again.
+ * Order matters: we subscribe to the event bus *before* the first read, so a message committed
+ * after that read still wakes us (the store publishes only after commit, so the read finds
+ * anything published before we subscribed). Each message is looked at once, in id order, so the
+ * answer is the oldest that matches, and a message that does not match costs one look however
+ * many arrive after it.
  *
  * Without `after`, the cursor is the inbox's newest id at call time: the answer is the first
- * message that arrives after the call. On timeout: 204. A client that hangs up frees its
- * listener and timer at once. The deadline runs on the app's Clock, so a test can move it.
+ * matching message that arrives after the call. The messages already there when the call comes
+ * are all looked at, even with `timeout=0` (a check without waiting); the timeout bounds the
+ * waiting for new ones. On timeout: 204. A client that hangs up (or a shutdown) stops the scan
+ * and frees its listener and timer at once.
  */
-import { HttpError } from './errors.js';
-import { inboxParam, integerParam } from './params.js';
+import type { MessageId, StoredMessage } from '../store/types.js';
+import type { HttpDeps } from './deps.js';
+import { cursorParam, inboxParam, integerParam, onlyParams } from './params.js';
 import { presentSummary } from './present.js';
 import { sendJson, sendNoContent } from './reply.js';
 import type { RequestContext } from './router.js';
-import type { MessageSummary } from '../store/types.js';
+import { CRITERIA_PARAMS, criteriaFromQuery, matchingMessage, type WaitCriteria } from './wait-criteria.js';
 
 export const MAX_WAIT_SECONDS = 300;
 export const DEFAULT_WAIT_SECONDS = 30;
+const WAIT_PARAMS = ['after', 'timeout', ...CRITERIA_PARAMS];
+/** Messages read from the store at a time while catching up with a backlog. */
+const SCAN_PAGE = 100;
 
 export async function waitForMessage({ params, query, res, app, shutdown }: RequestContext): Promise<void> {
+  onlyParams(query, WAIT_PARAMS);
   const inbox = inboxParam(params.inbox!);
   const timeoutSeconds = integerParam(query, 'timeout', DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS);
-  const afterText = query.get('after');
-  if (afterText !== null && !/^(0|[1-9][0-9]{0,15})$/.test(afterText)) {
-    throw new HttpError(400, 'invalid_parameter', 'parameter "after" must be a message id (a whole number)');
-  }
+  const after = cursorParam(query, 'after');
+  const criteria = criteriaFromQuery(query);
 
-  let resolveArrival: (summary: MessageSummary | null) => void = () => {};
-  const arrival = new Promise<MessageSummary | null>((resolve) => (resolveArrival = resolve));
-  // Until the cursor is known (no `after`: the store is being asked), arrivals are held back.
-  let cursor: number | null = afterText === null ? null : Number(afterText);
-  const early: MessageSummary[] = [];
+  const signal = new ScanSignal();
   const unsubscribe = app.events.subscribe((event) => {
-    if (event.type !== 'message.stored' || event.inbox !== inbox) return;
-    if (cursor === null) early.push(event.summary);
-    else if (event.id > cursor) resolveArrival(event.summary);
+    if (event.type === 'message.stored' && event.inbox === inbox) signal.arrived(event.id);
   });
-  const timer = app.clock.after(timeoutSeconds * 1000, () => resolveArrival(null));
-  const hangUp = (): void => resolveArrival(null);
-  res.once('close', hangUp);
-  shutdown.addEventListener('abort', hangUp);
+  const timer = app.clock.after(timeoutSeconds * 1000, signal.timeUp);
+  res.once('close', signal.hangUp);
+  shutdown.addEventListener('abort', signal.hangUp);
   try {
-    if (afterText === null) {
-      const newest = await app.store.list(inbox, { limit: 1, offset: 0 });
-      const known = newest.messages[0]?.id ?? 0;
-      cursor = known;
-      const next = early.find((summary) => summary.id > known);
-      if (next) resolveArrival(next);
-    } else {
-      const [next] = await app.store.listAfter(inbox, Number(afterText), 1);
-      if (next) resolveArrival(next);
-    }
-    const summary = await arrival;
+    const newestAtCall = (await app.store.list(inbox, { limit: 1, offset: 0 })).messages[0]?.id ?? 0;
+    const message = await firstMatch(app, inbox, { cursor: after ?? newestAtCall, newestAtCall }, criteria, signal);
     if (res.destroyed || res.writableEnded) return;
-    if (summary) sendJson(res, 200, presentSummary(summary));
+    if (message) sendJson(res, 200, presentSummary(message));
     else sendNoContent(res);
   } finally {
     unsubscribe();
     timer.cancel();
-    res.off('close', hangUp);
-    shutdown.removeEventListener('abort', hangUp);
+    res.off('close', signal.hangUp);
+    shutdown.removeEventListener('abort', signal.hangUp);
+  }
+}
+
+interface ScanStart {
+  /** Look at messages newer than this. */
+  cursor: MessageId;
+  /** The messages up to this one were there when the call came: looked at even after the timeout. */
+  newestAtCall: MessageId;
+}
+
+/** The oldest message of `inbox` newer than the cursor meeting `criteria`, or null once the wait is over. */
+async function firstMatch(app: HttpDeps, inbox: string, { cursor, newestAtCall }: ScanStart, criteria: WaitCriteria, signal: ScanSignal): Promise<StoredMessage | null> {
+  for (;;) {
+    if (signal.over && cursor >= newestAtCall) return null;
+    // Every arrival announced so far was committed before this read: in the page, or deleted since.
+    const landed = signal.newestArrival;
+    const page = await app.store.listAfter(inbox, cursor, SCAN_PAGE);
+    for (const summary of page) {
+      if (signal.hungUp) return null;
+      const message = await matchingMessage(criteria, summary, app.store);
+      if (message) return message;
+      cursor = summary.id;
+    }
+    if (page.length === SCAN_PAGE) continue;
+    cursor = Math.max(cursor, landed);
+    if (!(await signal.newerThan(cursor))) return null;
+  }
+}
+
+/** Tells the scan when a message newer than what it has read lands, and when to give up. */
+class ScanSignal {
+  /** The id of the newest message announced since we subscribed (0: none yet). */
+  newestArrival: MessageId = 0;
+  /** The client left or the server is shutting down: nobody will read the answer. */
+  hungUp = false;
+  private timedOut = false;
+  private wake: (() => void) | null = null;
+
+  get over(): boolean {
+    return this.timedOut || this.hungUp;
+  }
+
+  arrived(id: MessageId): void {
+    this.newestArrival = Math.max(this.newestArrival, id);
+    this.wake?.();
+  }
+
+  readonly timeUp = (): void => {
+    this.timedOut = true;
+    this.wake?.();
+  };
+
+  readonly hangUp = (): void => {
+    this.hungUp = true;
+    this.wake?.();
+  };
+
+  /** True once a message newer than `cursor` has landed, false if the wait is over first. */
+  async newerThan(cursor: MessageId): Promise<boolean> {
+    while (!this.over && this.newestArrival <= cursor) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return !this.over;
   }
 }

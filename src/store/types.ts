@@ -22,9 +22,9 @@
  * Every engine must pass `test/store/conformance.ts` unchanged.
  */
 
-import type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody } from '../mail/model.js';
+import type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody, SmtpTranscript } from '../mail/model.js';
 
-export type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody };
+export type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody, SmtpTranscript };
 
 export type MessageId = number;
 
@@ -42,7 +42,12 @@ export interface NewMessage {
   subject: string;
   /** The Date header, if present and parseable. */
   dateMs: number | null;
+  /** The SMTP session that delivered it, up to its 250 (kept per body, shown by `transcript`). */
+  transcript: SmtpTranscript;
 }
+
+/** At most this many links travel in a summary (the full list is in the parse). */
+export const SUMMARY_LINKS = 10;
 
 
 export interface MessageSummary {
@@ -59,6 +64,10 @@ export interface MessageSummary {
   preview: string;
   /** Number of attachments; 0 until the background parse has run. */
   attachments: number;
+  /** One-time codes in the subject and text, most likely first; [] until the background parse has run. */
+  codes: string[];
+  /** At most SUMMARY_LINKS links, the likely action link first; [] until the background parse has run. */
+  links: string[];
   flags: Flag[];
 }
 
@@ -126,12 +135,21 @@ export interface Store {
   mailbox(inbox: string): Promise<MailboxEntry[]>;
   get(id: MessageId): Promise<StoredMessage | null>;
   raw(id: MessageId): Promise<Buffer | null>;
+  /** The SMTP transcript of the session that delivered it; null for an unknown id or a message stored before transcripts were kept. */
+  transcript(id: MessageId): Promise<SmtpTranscript | null>;
   /** Apply a flag change; resolves with the new flags of each message that exists. */
   setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>>;
   /** Resolves with the ids actually deleted. */
   delete(ids: MessageId[]): Promise<MessageId[]>;
   deleteInbox(inbox: string): Promise<MessageId[]>;
   search(query: SearchQuery): Promise<MessageSummary[]>;
+  /**
+   * Whether the body text of message `id` holds every word of `text` as `search` matches words
+   * (same tokenizer and prefix rule), at once after `append` resolves: a reader matching one
+   * message it was just told about (HTTP `wait?contains=`) cannot wait for the index. False for
+   * an unknown id or a text without words.
+   */
+  bodyMatches(id: MessageId, text: string): Promise<boolean>;
   /** Apply the age and total-size rules now (the per-inbox cap is applied at every append). */
   expire(nowMs: number): Promise<MessageId[]>;
   /** Remove the `count` oldest messages whatever their age (a full disk's FIFO push-out); publishes as delete does. */

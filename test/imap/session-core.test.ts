@@ -56,6 +56,7 @@ async function deliver(inbox: string, subject: string): Promise<MessageId> {
     to: [],
     subject,
     dateMs: null,
+    transcript: { remoteAddress: '127.0.0.1', helo: 'test', tls: null, connectedAtMs: 0, lines: [], truncated: false },
   });
   return id!;
 }

@@ -44,11 +44,24 @@ function tokens(text: string): string[] {
  * occur in the subject or in the addresses.
  */
 export function unindexedMatcher(words: readonly string[]): (subject: string, addresses: string) => boolean {
-  const phrases = words.map(tokens).filter((phrase) => phrase.length > 0);
+  const phrases = toPhrases(words);
   return (subject, addresses) => {
     const columns = [tokens(subject), tokens(addresses)];
     return phrases.every((phrase) => columns.some((column) => containsPhrase(column, phrase)));
   };
+}
+
+/** The same matching on one column, e.g. `body : (…)` in FTS terms: every phrase must occur in `text`. */
+export function columnMatcher(words: readonly string[]): (text: string) => boolean {
+  const phrases = toPhrases(words);
+  return (text) => {
+    const column = tokens(text);
+    return phrases.every((phrase) => containsPhrase(column, phrase));
+  };
+}
+
+function toPhrases(words: readonly string[]): string[][] {
+  return words.map(tokens).filter((phrase) => phrase.length > 0);
 }
 
 function containsPhrase(column: readonly string[], phrase: readonly string[]): boolean {

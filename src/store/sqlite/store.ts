@@ -41,6 +41,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { EventBus } from '../../events/bus.js';
+import { searchableBody } from '../../mail/decode.js';
 import { isDiskFull, type Ballast } from '../ballast.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
@@ -56,16 +57,18 @@ import type {
   ParsedBody,
   RetentionPolicy,
   SearchQuery,
+  SmtpTranscript,
   Store,
   StoreStats,
   StoredMessage,
 } from '../types.js';
+import { SUMMARY_LINKS } from '../types.js';
 import type { Committed, FromIndexer, FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { InlineWriter } from './inline-writer.js';
 import { LoneSenderRule } from './lone-sender.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
-import { queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
+import { columnMatcher, queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -272,6 +275,8 @@ export class SqliteStore implements Store {
         size: message.raw.length,
         preview: '',
         attachments: 0,
+        codes: [],
+        links: [],
         flags: [],
       };
       this.options.events.publish({ type: 'message.stored', id, inbox, summary });
@@ -299,6 +304,7 @@ export class SqliteStore implements Store {
          FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?`,
       ),
       raw: db.prepare<[number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?'),
+      transcript: db.prepare<[number], string>('SELECT t.json FROM messages m JOIN transcripts t ON t.body_id = m.body_id WHERE m.id = ?').pluck(),
       search: db.prepare<[string, string | null, string | null, number], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
@@ -362,11 +368,24 @@ export class SqliteStore implements Store {
     };
     const summary = toSummary(row);
     // The background indexer may not have reached this body yet; the parse we just did is as good.
-    return { ...summary, preview: parsed.preview, attachments: parsed.attachments.length, envelope, parsed };
+    return {
+      ...summary,
+      preview: parsed.preview,
+      attachments: parsed.attachments.length,
+      codes: parsed.codes,
+      links: parsed.links.slice(0, SUMMARY_LINKS),
+      envelope,
+      parsed,
+    };
   }
 
   async raw(id: MessageId): Promise<Buffer | null> {
     return this.q.raw.get(id)?.raw ?? null;
+  }
+
+  async transcript(id: MessageId): Promise<SmtpTranscript | null> {
+    const json = this.q.transcript.get(id);
+    return json === undefined ? null : (JSON.parse(json) as SmtpTranscript);
   }
 
   async setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>> {
@@ -421,6 +440,14 @@ export class SqliteStore implements Store {
     const fresh = unindexedRows.map(toSummary).filter((m) => matches(m.subject, searchableAddresses(m.from, m.to)));
     if (fresh.length === 0) return indexed;
     return [...fresh, ...indexed].sort((a, b) => b.id - a.id).slice(0, query.limit);
+  }
+
+  async bodyMatches(id: MessageId, text: string): Promise<boolean> {
+    const words = queryWords(text);
+    if (!words) return false;
+    // `get` parses a body the indexer has not reached yet, and keeps the parse for the reply that follows.
+    const message = await this.get(id);
+    return message !== null && columnMatcher(words)(searchableBody(message.parsed));
   }
 
   async stats(): Promise<StoreStats> {
