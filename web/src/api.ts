@@ -1,8 +1,12 @@
 /** The JSON API as the UI uses it (shapes as in /api/v1/openapi.json). */
 
-import type { Address, ApiMessage as Message, ApiSummary as Summary, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
+import type { Address, ApiMessage as Message, ApiSummary, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
+import type { SmtpTranscript as Transcript, TranscriptLine } from '../../src/mail/model.js';
 
-export type { Address, Attachment, Message, Summary };
+// Until the read side lands: every summary carries the codes and links found in it (action link first).
+export type Summary = ApiSummary & { codes?: string[]; links?: string[] };
+
+export type { Address, Attachment, Message, Transcript, TranscriptLine };
 
 export class ApiError extends Error {
   constructor(
@@ -33,7 +37,10 @@ const enc = encodeURIComponent;
 export const api = {
   list: async (inbox: string): Promise<{ inbox: string; total: number; messages: Summary[] }> =>
     (await request(`/api/v1/inboxes/${enc(inbox)}/messages?limit=100`)).json(),
+  search: async (text: string, inbox?: string): Promise<{ query: string; inbox: string | null; messages: Summary[] }> =>
+    (await request(`/api/v1/search?q=${enc(text)}${inbox ? `&inbox=${enc(inbox)}` : ''}&limit=50`)).json(),
   message: async (id: number): Promise<Message> => (await request(`/api/v1/messages/${id}`)).json(),
+  transcript: async (id: number): Promise<Transcript> => (await request(`/api/v1/messages/${id}/smtp`)).json(),
   raw: async (id: number): Promise<string> => (await request(`/api/v1/messages/${id}/raw`)).text(),
   deleteMessage: async (id: number): Promise<void> => void (await request(`/api/v1/messages/${id}`, { method: 'DELETE' })),
   deleteInbox: async (inbox: string): Promise<void> => void (await request(`/api/v1/inboxes/${enc(inbox)}`, { method: 'DELETE' })),

@@ -5,11 +5,15 @@
  * patch it in between.
  */
 import { api, mailDomain, type Summary } from './api.js';
-import { copyButton, h, relativeTime, replaceChildren } from './dom.js';
+import { copyButton, h, replaceChildren } from './dom.js';
+import { messageRow } from './message-row.js';
+import { rememberInbox } from './recent.js';
+import { searchBox } from './search.js';
 
 export function renderInbox(main: HTMLElement, inbox: string): void {
   const address = `${inbox}@${mailDomain()}`;
   document.title = `${inbox} · Tidemail`;
+  rememberInbox(inbox);
   const status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'connecting…');
   const list = h('ol', { class: 'messages', 'aria-label': `Messages for ${address}` });
   const empty = h('p', { class: 'empty muted' }, `Waiting for mail to ${address}…`);
@@ -23,6 +27,7 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     main,
     h('nav', { class: 'crumbs' }, h('a', { href: '/' }, '← All inboxes')),
     h('div', { class: 'inbox-head' }, h('h1', {}, h('code', { id: 'inbox-address' }, address)), copyButton(address, 'Copy address'), deleteAll),
+    searchBox(inbox),
     h('p', { class: 'muted' }, 'Updates live as mail arrives. ', status),
     empty,
     list,
@@ -72,21 +77,4 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
   });
   source.addEventListener('error', () => (status.textContent = 'reconnecting…'));
   window.addEventListener('pagehide', () => source.close());
-}
-
-function messageRow(summary: Summary): HTMLLIElement {
-  const from = summary.from ? summary.from.name || summary.from.address : '(no sender)';
-  return h(
-    'li',
-    { class: summary.seen ? 'message' : 'message unseen', 'data-id': String(summary.id) },
-    h(
-      'a',
-      { href: `/message/${summary.id}` },
-      h('span', { class: 'from' }, from),
-      h('time', { datetime: summary.receivedAt, title: new Date(summary.receivedAt).toLocaleString() }, relativeTime(summary.receivedAt)),
-      h('span', { class: 'subject' }, summary.subject || '(no subject)'),
-      h('span', { class: 'preview' }, summary.preview),
-      summary.attachments > 0 && h('span', { class: 'badge' }, `${summary.attachments} attachment${summary.attachments > 1 ? 's' : ''}`),
-    ),
-  );
 }
