@@ -48,6 +48,7 @@ export class StoreDelivery implements DeliveryTarget {
       envelope: incoming.envelope,
       receivedAtMs: now.getTime(),
       ...fields,
+      transcript: incoming.transcript,
     });
     return { ids };
   }

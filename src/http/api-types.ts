@@ -3,9 +3,12 @@
  * produces them and the web UI that reads them. Times are ISO 8601 strings; `seen` stands next
  * to the full flag list.
  */
-import type { Address, AttachmentInfo, Envelope, Flag, ParsedBody } from '../mail/model.js';
+import type { Address, AttachmentInfo, Envelope, Flag, ParsedBody, SmtpTranscript } from '../mail/model.js';
 
 export type { Address, AttachmentInfo };
+
+/** `GET /api/v1/messages/{id}/smtp`: the session that delivered the message, as stored. */
+export type ApiTranscript = SmtpTranscript;
 
 export interface ApiSummary {
   id: number;
@@ -18,6 +21,10 @@ export interface ApiSummary {
   size: number;
   preview: string;
   attachments: number;
+  /** One-time codes, most likely first. */
+  codes: string[];
+  /** At most 10 links, the likely action link first (the message itself has them all). */
+  links: string[];
   seen: boolean;
   flags: Flag[];
 }

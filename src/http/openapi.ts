@@ -32,13 +32,18 @@ const summaryProperties = {
   receivedAt: isoDate,
   size: { ...integer, description: 'Size of the raw message in bytes' },
   preview: { ...string, description: 'Start of the text body; may be empty for a moment after arrival' },
+  codes: { type: 'array', items: string, description: 'One-time codes found in the subject and body, most likely first' },
   seen: { type: 'boolean' },
   flags: { type: 'array', items: FLAG },
 };
 
 const schemas: Record<string, Schema> = {
   Address: closed({ name: string, address: string }),
-  Summary: closed({ ...summaryProperties, attachments: { ...integer, description: 'Number of attachments; may be 0 for a moment after arrival' } }),
+  Summary: closed({
+    ...summaryProperties,
+    attachments: { ...integer, description: 'Number of attachments; may be 0 for a moment after arrival' },
+    links: { type: 'array', items: string, maxItems: 10, description: 'At most 10 links, the likely action link first' },
+  }),
   Attachment: closed({ index: integer, filename: nullableString, contentType: string, size: integer, contentId: nullableString, disposition: { type: 'string', enum: ['attachment', 'inline'] } }),
   Envelope: closed({ mailFrom: string, rcptTo: { type: 'array', items: string }, remoteAddress: string, helo: string, tls: { type: 'boolean' } }),
   Message: closed({
@@ -47,9 +52,23 @@ const schemas: Record<string, Schema> = {
     headers: { type: 'array', items: closed({ name: string, value: string }) },
     text: string,
     html: { ...string, description: 'The HTML part as sent (unsanitised); render it only through /html' },
-    links: { type: 'array', items: string },
-    codes: { type: 'array', items: string, description: 'One-time codes found in the subject and body' },
+    links: { type: 'array', items: string, description: 'Every link, the likely action link first' },
     envelope: ref('Envelope'),
+  }),
+  Transcript: closed({
+    remoteAddress: string,
+    helo: string,
+    tls: { oneOf: [closed({ version: string, cipher: string }), { type: 'null' }], description: 'null for a plaintext session' },
+    connectedAtMs: { ...integer, description: 'When the client connected, ms since the epoch' },
+    lines: {
+      type: 'array',
+      items: closed({
+        atMs: { ...integer, description: 'ms after the client connected' },
+        from: { type: 'string', enum: ['client', 'server'] },
+        text: string,
+      }),
+    },
+    truncated: { type: 'boolean', description: 'Lines were left out in the middle to keep the transcript within 16 KiB' },
   }),
   MessagePage: closed({ inbox: string, total: integer, messages: { type: 'array', items: ref('Summary') } }),
   SearchResult: closed({ query: string, inbox: nullableString, messages: { type: 'array', items: ref('Summary') } }),
@@ -106,6 +125,17 @@ const paths: Record<string, Schema> = {
       summary: 'The HTML part as a sanitised document under a strict CSP, for a sandboxed iframe',
       parameters: [id, queryParam('remote', '1 to allow remote images, CSS and fonts', { type: 'integer', enum: [0, 1] })],
       responses: { 200: { description: 'HTML document', content: { 'text/html': { schema: { type: 'string' } } } }, 400: bad, 404: missing },
+    },
+  },
+  '/api/v1/messages/{id}/smtp': {
+    get: {
+      summary: 'The SMTP session that delivered the message: connection, TLS, every command and reply up to its 250',
+      parameters: [id],
+      responses: {
+        200: json('Transcript', 'The transcript'),
+        400: bad,
+        404: error('No such message, or one stored before transcripts were kept (the message says which)'),
+      },
     },
   },
   '/api/v1/messages/{id}/attachments/{index}': {

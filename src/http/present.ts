@@ -17,6 +17,8 @@ export function presentSummary(m: MessageSummary): ApiSummary {
     size: m.size,
     preview: m.preview,
     attachments: m.attachments,
+    codes: m.codes,
+    links: m.links,
     seen: m.flags.includes('seen'),
     flags: m.flags,
   };

@@ -1,7 +1,7 @@
 /** The whole HTTP surface in one table: method, path, handler. `openapi.ts` documents the `/api/v1` part. */
 import type { HttpDeps } from './deps.js';
 import { deleteInbox, listMessages, search } from './handlers/inboxes.js';
-import { deleteMessage, getAttachment, getHtml, getMessage, getRaw } from './handlers/messages.js';
+import { deleteMessage, getAttachment, getHtml, getMessage, getRaw, getTranscript } from './handlers/messages.js';
 import { ListingCache } from './listing-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
@@ -22,6 +22,7 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'DELETE', path: '/api/v1/messages/{id}', handler: deleteMessage },
     { method: 'GET', path: '/api/v1/messages/{id}/raw', handler: getRaw },
     { method: 'GET', path: '/api/v1/messages/{id}/html', handler: getHtml },
+    { method: 'GET', path: '/api/v1/messages/{id}/smtp', handler: getTranscript },
     { method: 'GET', path: '/api/v1/messages/{id}/attachments/{index}', handler: getAttachment },
     { method: 'GET', path: '/api/v1/search', handler: search },
     { method: 'GET', path: '/api/v1/events', handler: streamEvents },

@@ -22,9 +22,9 @@
  * Every engine must pass `test/store/conformance.ts` unchanged.
  */
 
-import type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody } from '../mail/model.js';
+import type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody, SmtpTranscript } from '../mail/model.js';
 
-export type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody };
+export type { Address, AttachmentInfo, Envelope, Flag, Header, ParsedBody, SmtpTranscript };
 
 export type MessageId = number;
 
@@ -42,7 +42,12 @@ export interface NewMessage {
   subject: string;
   /** The Date header, if present and parseable. */
   dateMs: number | null;
+  /** The SMTP session that delivered it, up to its 250 (kept per body, shown by `transcript`). */
+  transcript: SmtpTranscript;
 }
+
+/** At most this many links travel in a summary (the full list is in the parse). */
+export const SUMMARY_LINKS = 10;
 
 
 export interface MessageSummary {
@@ -59,6 +64,10 @@ export interface MessageSummary {
   preview: string;
   /** Number of attachments; 0 until the background parse has run. */
   attachments: number;
+  /** One-time codes in the subject and text, most likely first; [] until the background parse has run. */
+  codes: string[];
+  /** At most SUMMARY_LINKS links, the likely action link first; [] until the background parse has run. */
+  links: string[];
   flags: Flag[];
 }
 
@@ -124,6 +133,8 @@ export interface Store {
   mailbox(inbox: string): Promise<MailboxEntry[]>;
   get(id: MessageId): Promise<StoredMessage | null>;
   raw(id: MessageId): Promise<Buffer | null>;
+  /** The SMTP transcript of the session that delivered it; null for an unknown id or a message stored before transcripts were kept. */
+  transcript(id: MessageId): Promise<SmtpTranscript | null>;
   /** Apply a flag change; resolves with the new flags of each message that exists. */
   setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>>;
   /** Resolves with the ids actually deleted. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryEventBus, type SequencedEvent } from '../../src/events/bus.js';
-import type { NewMessage, RetentionPolicy, Store } from '../../src/store/types.js';
+import type { NewMessage, RetentionPolicy, SmtpTranscript, Store } from '../../src/store/types.js';
 
 export interface EngineFactory {
   /** A new, empty store; `reopen` opens the same data again after `close`. */
@@ -13,6 +13,29 @@ export interface EngineFactory {
 }
 
 const NO_RETENTION: RetentionPolicy = { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 };
+
+/** What an SMTP session hands over with a message: its commands and replies up to the 250. */
+export function transcriptFor(inboxes: string[]): SmtpTranscript {
+  const line = (atMs: number, from: 'client' | 'server', text: string) => ({ atMs, from, text });
+  return {
+    remoteAddress: '127.0.0.1',
+    helo: 'test',
+    tls: null,
+    connectedAtMs: 1_795_000_000_000,
+    lines: [
+      line(0, 'server', '220 tidemail.test ESMTP'),
+      line(1, 'client', 'EHLO test'),
+      line(1, 'server', '250 tidemail.test'),
+      line(2, 'client', 'MAIL FROM:<ann@example.test>'),
+      line(2, 'server', '250 2.1.0 OK'),
+      ...inboxes.flatMap((i) => [line(3, 'client', `RCPT TO:<${i}@tidemail.test>`), line(3, 'server', '250 2.1.5 OK')]),
+      line(4, 'client', 'DATA'),
+      line(4, 'server', '354 End data with <CR><LF>.<CR><LF>'),
+      line(5, 'server', '250 2.0.0 OK queued as T1'),
+    ],
+    truncated: false,
+  };
+}
 
 export function message(inboxes: string[], subject: string, extra: Partial<NewMessage> = {}, body = 'Hello there.'): NewMessage {
   const raw = Buffer.from(
@@ -28,6 +51,7 @@ export function message(inboxes: string[], subject: string, extra: Partial<NewMe
     to: inboxes.map((i) => ({ name: '', address: `${i}@tidemail.test` })),
     subject,
     dateMs: null,
+    transcript: transcriptFor(inboxes),
     ...extra,
   };
 }
@@ -101,6 +125,40 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         assert.deepEqual(got.parsed.links, ['https://example.test/verify?t=1']);
         assert.equal(await store.get(999_999), null);
         assert.equal(await store.raw(999_999), null);
+      }));
+
+    it('keeps the SMTP transcript of each body, for every inbox it went to, until the body goes', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const sent = message(['t1', 't2'], 'transcribed');
+        const ids = await store.append(sent);
+        const [other] = await store.append(message(['t3'], 'another session', { transcript: { ...transcriptFor(['t3']), helo: 'elsewhere', tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } } }));
+        for (const id of ids) assert.deepEqual(await store.transcript(id), sent.transcript);
+        assert.equal((await store.transcript(other!))?.helo, 'elsewhere');
+        assert.deepEqual((await store.transcript(other!))?.tls, { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' });
+        await store.delete([ids[0]!]);
+        assert.equal(await store.transcript(ids[0]!), null, 'gone with its message');
+        assert.deepEqual(await store.transcript(ids[1]!), sent.transcript, 'kept while another inbox holds the body');
+        assert.equal(await store.transcript(999_999), null);
+      }));
+
+    it('summaries carry the codes and at most ten links of the parse, on every surface', () =>
+      withStore(NO_RETENTION, async (store) => {
+        const links = Array.from({ length: 12 }, (_, i) => `https://example.test/l${i}`);
+        const body = `Your verification code is 482913.\r\n${links.join('\r\n')}`;
+        const [id] = await store.append(message(['codes'], 'Sign in', {}, body));
+        const listed = await eventually(async () => {
+          const m = (await store.list('codes', { limit: 1, offset: 0 })).messages[0];
+          return m?.codes.length ? m : null;
+        }, 'the codes in the listing');
+        const got = await store.get(id!);
+        assert.ok(got);
+        assert.deepEqual(listed.codes, got.parsed.codes);
+        assert.ok(listed.codes.includes('482913'));
+        assert.deepEqual(listed.links, got.parsed.links.slice(0, 10));
+        assert.equal(listed.links.length, 10);
+        assert.deepEqual({ codes: got.codes, links: got.links }, { codes: listed.codes, links: listed.links });
+        assert.deepEqual((await store.listAfter('codes', 0, 1))[0], listed);
+        assert.deepEqual((await store.search({ text: 'sign', limit: 1 }))[0], listed);
       }));
 
     it('flags: add, remove, replace; unknown ids ignored', () =>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
 import { eventually, message, storeConformance } from './conformance.js';
@@ -306,7 +307,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
         assert.ok(next! > 1);
         // The body id sequence survived: body 2 was deleted, so a new body must not reuse id 2.
         const check = new Database(path, { readonly: true });
-        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
         assert.deepEqual(check.prepare('SELECT body_id FROM raws ORDER BY body_id').pluck().all(), [1, 3]);
         check.close();
       } finally {
@@ -336,7 +337,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       try {
         assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held });
         const check = new Database(path, { readonly: true });
-        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4');
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
         check.close();
         // Body 1 went to two inboxes: removing the oldest two bodies removes three messages.
         assert.equal((await store.expire(Date.now())).length, 3);
@@ -348,12 +349,41 @@ describe('SQLite store: data dirs from earlier versions', () => {
       }
     }));
 
+  it('upgrades a version 4 data dir in place: old messages keep everything and have no transcript, new ones have theirs', () =>
+    inDataDir(async (path) => {
+      // Version 4 is version 5 without the codes and links columns and the transcripts table.
+      const store4 = await openStore(path);
+      const [oldId] = await store4.append(message(['v4'], 'before the upgrade', {}, 'Your code is 123456.'));
+      await store4.close();
+      const old = new Database(path);
+      old.exec(`DROP TABLE transcripts; ALTER TABLE bodies DROP COLUMN codes; ALTER TABLE bodies DROP COLUMN links;
+                UPDATE meta SET value = '4' WHERE key = 'schema_version';`);
+      old.close();
+
+      const store = await openStore(path);
+      try {
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
+        check.close();
+        const [kept] = (await store.list('v4', { limit: 10, offset: 0 })).messages;
+        assert.equal(kept?.subject, 'before the upgrade');
+        assert.ok(Array.isArray(kept?.codes) && Array.isArray(kept?.links));
+        assert.equal(await store.transcript(oldId!), null, 'stored before transcripts were kept');
+        const sent = message(['v4'], 'after the upgrade');
+        const [newId] = await store.append(sent);
+        assert.ok(newId! > oldId!);
+        assert.deepEqual(await store.transcript(newId!), sent.transcript);
+      } finally {
+        await store.close();
+      }
+    }));
+
   it('refuses a data dir from a newer Tidemail with a clear error, and leaves it untouched', () =>
     inDataDir(async (path) => {
       const future = new Database(path);
       future.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '9');");
       future.close();
-      await assert.rejects(openStore(path), /schema version 9; this Tidemail reads version 4/);
+      await assert.rejects(openStore(path), new RegExp(`schema version 9; this Tidemail reads version ${SCHEMA_VERSION}`));
       const check = new Database(path, { readonly: true });
       assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['meta']);
       check.close();

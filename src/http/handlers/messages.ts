@@ -1,10 +1,10 @@
 /**
  * One message: its full parse (which marks it seen, as opening it in a mail client would),
- * its raw source byte for byte, its attachments as downloads, its HTML as a safe document for
+ * its raw source byte for byte, the SMTP transcript of its delivery, its attachments as downloads, its HTML as a safe document for
  * the web UI's iframe, and deletion.
  */
 import { attachmentContent } from '../../mail/parse.js';
-import { notFound, badParameter } from '../errors.js';
+import { HttpError, notFound, badParameter } from '../errors.js';
 import { integerParam, messageIdParam } from '../params.js';
 import { presentMessage } from '../present.js';
 import { attachmentDisposition, sendBytes, sendJson, sendNoContent } from '../reply.js';
@@ -28,6 +28,19 @@ export async function getRaw({ params, res, app }: RequestContext): Promise<void
   if (!raw) throw notFound(`message ${id}`);
   // RFC 2046 §5.2.1: message/rfc822; shown as text by browsers only if the reader asks.
   sendBytes(res, 200, raw, { 'Content-Type': 'message/rfc822', 'Content-Disposition': `inline; filename="message-${id}.eml"`, 'Cache-Control': 'no-store' });
+}
+
+/**
+ * The SMTP session that delivered the message (connection, TLS, every command and reply up to its
+ * 250), as JSON. Messages stored before transcripts were kept (schema 4 and older) have none: a
+ * 404 that says so, unlike the one for an unknown id.
+ */
+export async function getTranscript({ params, res, app }: RequestContext): Promise<void> {
+  const id = messageIdParam(params.id!);
+  const transcript = await app.store.transcript(id);
+  if (transcript) return sendJson(res, 200, transcript);
+  if (!(await app.store.raw(id))) throw notFound(`message ${id}`);
+  throw new HttpError(404, 'not_found', `message ${id} has no SMTP transcript: it was stored before transcripts were kept`);
 }
 
 export async function getAttachment({ params, res, app }: RequestContext): Promise<void> {

@@ -19,7 +19,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
-import type { Address } from '../types.js';
+import { SUMMARY_LINKS, type Address } from '../types.js';
 import type { Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
 import { searchableAddresses } from './search.js';
 
@@ -95,6 +95,8 @@ async function catchUp(): Promise<void> {
             bodyId: row.id,
             preview: parsed.preview,
             attachments: parsed.attachments.length,
+            codes: parsed.codes,
+            links: parsed.links.slice(0, SUMMARY_LINKS),
             search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: searchableBody(parsed) },
           });
         }

@@ -48,6 +48,7 @@ export class MessageRows {
          VALUES (@size, @receivedAt, @mailFrom, @rcptTo, @remoteAddress, @helo, @tls, @fromJson, @toJson, @subject, @date)`,
       ),
       insertRaw: db.prepare('INSERT INTO raws (body_id, raw) VALUES (?, ?)'),
+      insertTranscript: db.prepare('INSERT INTO transcripts (body_id, json) VALUES (?, ?)'),
       insertMessage: db.prepare('INSERT INTO messages (inbox, body_id) VALUES (?, ?)'),
       bumpInbox: db.prepare<[string], { count: number }>(
         'INSERT INTO inboxes (name, count) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1 RETURNING count',
@@ -63,6 +64,7 @@ export class MessageRows {
       bodySizeAndParsed: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
       deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
       deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
+      deleteTranscript: db.prepare('DELETE FROM transcripts WHERE body_id = ?'),
       deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
       totals: db.prepare<[], Totals>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
       addToTotals: db.prepare<[number, number, number]>('UPDATE totals SET messages = messages + ?, bodies = bodies + ?, bytes = bytes + ? WHERE id = 1'),
@@ -90,6 +92,7 @@ export class MessageRows {
       }).lastInsertRowid,
     );
     this.sql.insertRaw.run(bodyId, raw);
+    this.sql.insertTranscript.run(bodyId, JSON.stringify(message.transcript));
     this.sql.addToTotals.run(message.inboxes.length, 1, raw.length);
     // No search index row yet: the indexer adds it after parsing, so this commit writes no FTS
     // segment (at 4 KiB × 20 sessions that halved the writer's work per message, 44 → 24 µs).
@@ -163,6 +166,7 @@ export class MessageRows {
     const body = this.sql.bodySizeAndParsed.get(row.body_id);
     this.sql.deleteBody.run(row.body_id);
     this.sql.deleteRaw.run(row.body_id);
+    this.sql.deleteTranscript.run(row.body_id);
     // Only a parsed body has a row in the search index (schema.ts).
     if (body?.parsed) this.sql.deleteFts.run(row.body_id);
     freed.bodies++;

@@ -19,6 +19,9 @@ export interface IndexEntry {
   bodyId: number;
   preview: string;
   attachments: number;
+  codes: string[];
+  /** At most SUMMARY_LINKS. */
+  links: string[];
   search: { subject: string; addresses: string; body: string };
 }
 

@@ -18,7 +18,8 @@ export function maskToFlags(mask: number): Flag[] {
 /** The columns every summary query selects, in this order. */
 export const SUMMARY_COLUMNS =
   'm.id AS id, m.inbox AS inbox, m.flags AS flags, b.from_json AS from_json, b.to_json AS to_json, b.subject AS subject, ' +
-  'b.date AS date, b.received_at AS received_at, b.size AS size, b.preview AS preview, b.attachments AS attachments';
+  'b.date AS date, b.received_at AS received_at, b.size AS size, b.preview AS preview, b.attachments AS attachments, ' +
+  'b.codes AS codes, b.links AS links';
 
 export interface SummaryRow {
   id: number;
@@ -32,6 +33,9 @@ export interface SummaryRow {
   size: number;
   preview: string;
   attachments: number;
+  /** JSON arrays of strings. */
+  codes: string;
+  links: string;
 }
 
 export function toSummary(row: SummaryRow): MessageSummary {
@@ -46,6 +50,8 @@ export function toSummary(row: SummaryRow): MessageSummary {
     size: row.size,
     preview: row.preview,
     attachments: row.attachments,
+    codes: JSON.parse(row.codes) as string[],
+    links: JSON.parse(row.links) as string[],
     flags: maskToFlags(row.flags),
   };
 }

@@ -5,6 +5,7 @@
  * `bodies_fts` is contentless: the text lives in the raw bytes already, the index only has to
  * answer "which rows". A body has its row there once it is parsed (`parsed = 1`), never before:
  * the indexer inserts it, off the ingest path, and search matches the few unparsed bodies itself.
+ * `transcripts` holds each body's SMTP transcript as compact JSON (at most 16 KiB, the session's cap).
  * `totals` is one row: the messages, bodies and raw bytes held. Whichever connection adds or
  * removes messages updates it in the same transaction (message-rows.ts), so it is exactly what
  * is committed, a rolled-back transaction takes its change with it, and the total-size rule and
@@ -17,7 +18,7 @@
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,10 +37,13 @@ CREATE TABLE IF NOT EXISTS bodies (
   date INTEGER,
   preview TEXT NOT NULL DEFAULT '',
   attachments INTEGER NOT NULL DEFAULT 0,
-  parsed INTEGER NOT NULL DEFAULT 0
+  parsed INTEGER NOT NULL DEFAULT 0,
+  codes TEXT NOT NULL DEFAULT '[]', -- JSON array of strings, from the parse
+  links TEXT NOT NULL DEFAULT '[]'  -- JSON array, at most SUMMARY_LINKS, from the parse
 );
 CREATE INDEX IF NOT EXISTS bodies_unparsed ON bodies(id) WHERE parsed = 0;
 CREATE TABLE IF NOT EXISTS raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS transcripts (body_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   inbox TEXT NOT NULL,
@@ -134,6 +138,7 @@ const UPGRADES: Record<number, (db: Database.Database) => void> = {
   1: upgradeFromVersion1,
   2: upgradeFromVersion2,
   3: upgradeFromVersion3,
+  4: upgradeFromVersion4,
 };
 
 /** The listing columns of `bodies`, the same in versions 1 and 2. */
@@ -175,4 +180,18 @@ function upgradeFromVersion2(db: Database.Database): void {
 function upgradeFromVersion3(db: Database.Database): void {
   db.exec(DDL);
   db.exec(COUNT_TOTALS);
+}
+
+/**
+ * Version 5 adds the summary's codes and links (columns of `bodies`, filled by the parse) and the
+ * SMTP transcript of each body (`transcripts`, written with the body). Bodies stored before have
+ * no transcript: `transcript(id)` answers null for them (HTTP 404 saying so). The earlier steps
+ * create `bodies` from today's DDL, so a column is added only where it is missing.
+ */
+function upgradeFromVersion4(db: Database.Database): void {
+  const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all().map((c) => c.name));
+  for (const column of ['codes', 'links']) {
+    if (!columns.has(column)) db.exec(`ALTER TABLE bodies ADD COLUMN ${column} TEXT NOT NULL DEFAULT '[]'`);
+  }
+  db.exec(DDL);
 }

@@ -55,10 +55,12 @@ import type {
   ParsedBody,
   RetentionPolicy,
   SearchQuery,
+  SmtpTranscript,
   Store,
   StoreStats,
   StoredMessage,
 } from '../types.js';
+import { SUMMARY_LINKS } from '../types.js';
 import type { Committed, FromIndexer, FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { InlineWriter } from './inline-writer.js';
@@ -269,6 +271,8 @@ export class SqliteStore implements Store {
         size: message.raw.length,
         preview: '',
         attachments: 0,
+        codes: [],
+        links: [],
         flags: [],
       };
       this.options.events.publish({ type: 'message.stored', id, inbox, summary });
@@ -296,6 +300,7 @@ export class SqliteStore implements Store {
          FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?`,
       ),
       raw: db.prepare<[number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?'),
+      transcript: db.prepare<[number], string>('SELECT t.json FROM messages m JOIN transcripts t ON t.body_id = m.body_id WHERE m.id = ?').pluck(),
       search: db.prepare<[string, string | null, string | null, number], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
@@ -359,11 +364,24 @@ export class SqliteStore implements Store {
     };
     const summary = toSummary(row);
     // The background indexer may not have reached this body yet; the parse we just did is as good.
-    return { ...summary, preview: parsed.preview, attachments: parsed.attachments.length, envelope, parsed };
+    return {
+      ...summary,
+      preview: parsed.preview,
+      attachments: parsed.attachments.length,
+      codes: parsed.codes,
+      links: parsed.links.slice(0, SUMMARY_LINKS),
+      envelope,
+      parsed,
+    };
   }
 
   async raw(id: MessageId): Promise<Buffer | null> {
     return this.q.raw.get(id)?.raw ?? null;
+  }
+
+  async transcript(id: MessageId): Promise<SmtpTranscript | null> {
+    const json = this.q.transcript.get(id);
+    return json === undefined ? null : (JSON.parse(json) as SmtpTranscript);
   }
 
   async setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>> {

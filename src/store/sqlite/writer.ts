@@ -47,7 +47,7 @@ const sql = {
   messageFlags: db.prepare<[number], { inbox: string; flags: number }>('SELECT inbox, flags FROM messages WHERE id = ?'),
   idsInInbox: db.prepare<[string], number>('SELECT id FROM messages WHERE inbox = ?').pluck(),
   setFlags: db.prepare('UPDATE messages SET flags = ? WHERE id = ?'),
-  storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, parsed = 1 WHERE id = ? AND parsed = 0'),
+  storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, codes = ?, links = ?, parsed = 1 WHERE id = ? AND parsed = 0'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
 };
 
@@ -119,7 +119,7 @@ let closing = false;
 function storeIndex(entries: IndexEntry[]): void {
   for (const entry of entries) {
     // The body may have been deleted while it was being parsed; a parsed one has its index row.
-    if (sql.storeParse.run(entry.preview, entry.attachments, entry.bodyId).changes === 0) continue;
+    if (sql.storeParse.run(entry.preview, entry.attachments, JSON.stringify(entry.codes), JSON.stringify(entry.links), entry.bodyId).changes === 0) continue;
     sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
   }
 }
