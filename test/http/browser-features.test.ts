@@ -55,7 +55,9 @@ test('each inbox row shows its code with a copy button and the action link, live
   );
   const row = page.locator('li.message', { hasText: 'Your sign-in code' });
   await row.waitFor();
-  assert.deepEqual(await row.locator('code.code').allTextContents(), ['731904'], 'the code is in the row, no reload');
+  // The row comes with the commit; its code with the background parse, moments later.
+  await row.locator('code.code').waitFor();
+  assert.deepEqual(await row.locator('code.code').allTextContents(), ['731904'], 'the code is in the row, without reloading the page');
   const action = row.getByRole('link', { name: /Open link app\.example/ });
   assert.equal(await action.getAttribute('href'), VERIFY, 'the action link is the verify link, not the unsubscribe one');
   assert.equal(await action.getAttribute('target'), '_blank');
@@ -93,7 +95,7 @@ test('j and k move a visible selection through the list, and Enter opens the sel
   await page.keyboard.press('j');
   assert.equal(await selected.count(), 1);
   assert.equal(await digest.getAttribute('aria-current'), 'true', 'j selects the newest message first');
-  assert.ok(await isFocused(digest.locator('a.open')), 'and moves the focus there');
+  assert.ok(await isFocused(digest.locator('a.open')), `and moves the focus there: ${await page.evaluate<string>('document.activeElement?.outerHTML + " hasFocus=" + document.hasFocus()')}`);
   assert.equal(await style(digest.locator('a.open'), 'outlineStyle'), 'solid', 'the focus is visible');
   await page.keyboard.press('j');
   assert.equal(await signIn.getAttribute('aria-current'), 'true');
@@ -150,6 +152,7 @@ test('search from the inbox page stays in that inbox; from the home page it span
   await page.getByText('2 messages match “digest”.').waitFor();
   assert.deepEqual(await results.locator('.subject').allTextContents(), ['Monthly digest', 'Weekly digest']);
   assert.deepEqual(await results.locator('.inbox-name').allTextContents(), ['in other', 'in signup']);
+  await page.screenshot({ path: shot('home-search'), fullPage: true });
   const link = results.first().locator('a.open');
   const href = (await link.getAttribute('href'))!;
   assert.match(href, /^\/message\/\d+$/);
@@ -197,6 +200,11 @@ test('dark mode follows prefers-color-scheme', async () => {
   const text = await style(page.locator('.message .subject'), 'color');
   assert.ok(luminance(text) > 0.5, `light text on the dark page (${text})`);
 
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  assert.ok(overflow <= 1, `rows with codes fit a phone screen (overflow ${overflow}px)`);
+  await page.screenshot({ path: shot('inbox-dark-phone'), fullPage: true });
+  await page.setViewportSize({ width: 1000, height: 900 });
   await page.goto(`${t.base}/`);
   await page.screenshot({ path: shot('home-dark'), fullPage: true });
   await page.emulateMedia({ colorScheme: null });

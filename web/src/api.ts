@@ -1,12 +1,9 @@
 /** The JSON API as the UI uses it (shapes as in /api/v1/openapi.json). */
 
-import type { Address, ApiMessage as Message, ApiSummary, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
-import type { SmtpTranscript as Transcript, TranscriptLine } from '../../src/mail/model.js';
+import type { Address, ApiMessage as Message, ApiSummary as Summary, ApiTranscript as Transcript, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
+import type { TranscriptLine } from '../../src/mail/model.js';
 
-// Until the read side lands: every summary carries the codes and links found in it (action link first).
-export type Summary = ApiSummary & { codes?: string[]; links?: string[] };
-
-export type { Address, Attachment, Message, Transcript, TranscriptLine };
+export type { Address, Attachment, Message, Summary, Transcript, TranscriptLine };
 
 export class ApiError extends Error {
   constructor(

@@ -32,14 +32,33 @@ export function messageRow(summary: Summary, options: RowOptions = {}): HTMLLIEl
   );
 }
 
+/**
+ * Show a newer summary of the same message in the row it already has, so the row keeps its
+ * place, its j/k selection and, if it had it, the focus.
+ */
+export function updateRow(row: HTMLLIElement, summary: Summary): void {
+  const fresh = messageRow(summary);
+  const focused = row.contains(document.activeElement) ? [...row.querySelectorAll('a, button')].indexOf(document.activeElement!) : -1;
+  row.replaceChildren(...fresh.childNodes);
+  row.classList.toggle('unseen', !summary.seen);
+  if (focused !== -1) (row.querySelectorAll<HTMLElement>('a, button')[focused] ?? row.querySelector<HTMLElement>('a'))?.focus();
+}
+
+/**
+ * The store publishes a new message the moment it is committed, before its body is parsed in
+ * the background: until then its summary has no preview, codes, links or attachments.
+ */
+export function looksUnparsed(summary: Summary): boolean {
+  return summary.preview === '' && summary.codes.length === 0 && summary.links.length === 0 && summary.attachments === 0;
+}
+
 function quickActions(summary: Summary): HTMLElement | null {
-  const codes = summary.codes ?? [];
-  const action = webUrl(summary.links?.[0] ?? '');
-  if (codes.length === 0 && !action) return null;
+  const action = webUrl(summary.links[0] ?? '');
+  if (summary.codes.length === 0 && !action) return null;
   return h(
     'div',
     { class: 'quick' },
-    ...codes.map((code) => h('span', { class: 'code-chip' }, h('code', { class: 'code' }, code), copyButton(code, 'Copy', `code ${code}`))),
+    ...summary.codes.map((code) => h('span', { class: 'code-chip' }, h('code', { class: 'code' }, code), copyButton(code, 'Copy', `code ${code}`))),
     action && actionLink(action),
   );
 }
