@@ -38,6 +38,12 @@ const clipboard = (): Promise<string> => page.evaluate<string>('(window.realClip
 type ComputedStyle = (element: unknown) => Record<'backgroundColor' | 'color' | 'outlineStyle', string>;
 const style = (locator: Locator, property: keyof ReturnType<ComputedStyle>): Promise<string> =>
   locator.first().evaluate((element, name) => (globalThis as unknown as { getComputedStyle: ComputedStyle }).getComputedStyle(element)[name], property);
+/** "Copied" shows for a moment only: every label a copy button takes is recorded as it changes. */
+const recordCopyLabels = (): Promise<unknown> =>
+  page.evaluate(`window.copyLabels = [];
+    new MutationObserver(() => document.querySelectorAll('button.copy').forEach((b) => window.copyLabels.push(b.textContent)))
+      .observe(document.body, { subtree: true, childList: true, characterData: true })`);
+const labelShown = (label: string): Promise<unknown> => page.waitForFunction(`window.copyLabels.includes(${JSON.stringify(label)})`);
 const background = (selector: string): Promise<string> => style(page.locator(selector), 'backgroundColor');
 
 /** Relative luminance of a computed `rgb(r, g, b)` colour, 0 (black) to 1 (white). */
@@ -64,9 +70,9 @@ test('each inbox row shows its code with a copy button and the action link, live
   assert.match((await action.getAttribute('rel'))!, /noopener/);
 
   // The Clipboard API (127.0.0.1 is a secure context) ...
-  const copy = row.getByRole('button', { name: 'Copy code 731904' });
-  await copy.click();
-  await row.getByRole('button', { name: 'Copied code 731904' }).waitFor();
+  await recordCopyLabels();
+  await row.getByRole('button', { name: 'Copy code 731904' }).click();
+  await labelShown('Copied code 731904');
   assert.equal(await clipboard(), '731904');
 
   // ... and the fallback for plain-HTTP hosts, where navigator.clipboard does not exist.
@@ -76,8 +82,9 @@ test('each inbox row shows its code with a copy button and the action link, live
     Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
   })()`);
   assert.equal(await clipboard(), 'something else');
+  await page.evaluate('window.copyLabels.length = 0');
   await row.getByRole('button', { name: 'Copy code 731904' }).click();
-  await row.getByRole('button', { name: 'Copied code 731904' }).waitFor();
+  await labelShown('Copied code 731904');
   assert.equal(await clipboard(), '731904', 'copied without the Clipboard API');
   await page.screenshot({ path: shot('inbox-codes'), fullPage: true });
 });
@@ -88,14 +95,15 @@ test('j and k move a visible selection through the list, and Enter opens the sel
   await t.deliver('signup@tide.test', simpleMessage('Weekly digest', 'Nothing new this week.', 'signup@tide.test'));
   const digest = page.locator('li.message', { hasText: 'Weekly digest' });
   const signIn = page.locator('li.message', { hasText: 'Your sign-in code' });
-  await digest.waitFor();
+  // Once parsed (the preview is there) the rows stop changing under the locators below.
+  await digest.locator('.preview', { hasText: 'Nothing new this week.' }).waitFor();
   await signIn.waitFor();
   const selected = page.locator('li.selected');
 
   await page.keyboard.press('j');
   assert.equal(await selected.count(), 1);
   assert.equal(await digest.getAttribute('aria-current'), 'true', 'j selects the newest message first');
-  assert.ok(await isFocused(digest.locator('a.open')), `and moves the focus there: ${await page.evaluate<string>('document.activeElement?.outerHTML + " hasFocus=" + document.hasFocus()')}`);
+  assert.ok(await isFocused(digest.locator('a.open')), 'and moves the focus there');
   assert.equal(await style(digest.locator('a.open'), 'outlineStyle'), 'solid', 'the focus is visible');
   await page.keyboard.press('j');
   assert.equal(await signIn.getAttribute('aria-current'), 'true');

@@ -10,7 +10,7 @@ import { messageRow } from './message-row.js';
 
 export function searchBox(inbox?: string): HTMLElement {
   const label = inbox ? 'Search this inbox' : 'Search all inboxes';
-  const input = h('input', { id: 'search-q', name: 'q', type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'words in the subject, sender or body', 'aria-keyshortcuts': '/' });
+  const input = h('input', { id: 'search-q', name: 'q', type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'subject, sender or words', 'aria-keyshortcuts': '/' });
   const status = h('p', { class: 'muted search-status', role: 'status', 'aria-live': 'polite' });
   const results = h('ol', { class: 'messages search-results', 'aria-label': 'Search results' });
   const clear = h('button', { type: 'button', class: 'copy', hidden: true }, 'Clear search');
