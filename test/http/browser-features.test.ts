@@ -140,6 +140,12 @@ test('the message view has an SMTP tab with the session that delivered the messa
 test('search from the inbox page stays in that inbox; from the home page it spans all; results open the message', async () => {
   await t.deliver('other@tide.test', simpleMessage('Monthly digest', 'Other news.', 'other@tide.test'));
   await page.goto(`${t.base}/inbox/signup`);
+  await page.locator('li.message').first().waitFor();
+  await page.keyboard.press('/');
+  assert.ok(await isFocused(page.getByLabel('Search this inbox')), '/ jumps to the search box');
+  await page.keyboard.type('jk');
+  assert.equal(await page.getByLabel('Search this inbox').inputValue(), 'jk', 'j and k typed into the box are letters there');
+  assert.equal(await page.locator('li.selected').count(), 0, 'and move no selection');
   await page.getByLabel('Search this inbox').fill('digest');
   await page.getByLabel('Search this inbox').press('Enter');
   const results = page.locator('.search-results li');
@@ -213,6 +219,12 @@ test('dark mode follows prefers-color-scheme', async () => {
   assert.ok(overflow <= 1, `rows with codes fit a phone screen (overflow ${overflow}px)`);
   await page.screenshot({ path: shot('inbox-dark-phone'), fullPage: true });
   await page.setViewportSize({ width: 1000, height: 900 });
+  const id = await page.locator('li.message', { hasText: 'Your sign-in code' }).getAttribute('data-id');
+  await page.goto(`${t.base}/message/${id}`);
+  await page.getByRole('tab', { name: 'SMTP' }).click();
+  await page.locator('#smtp-session').waitFor();
+  assert.ok(luminance(await background('.panel')) < 0.05, 'the message view is dark too');
+  await page.screenshot({ path: shot('message-smtp-dark'), fullPage: true });
   await page.goto(`${t.base}/`);
   await page.screenshot({ path: shot('home-dark'), fullPage: true });
   await page.emulateMedia({ colorScheme: null });

@@ -9,6 +9,7 @@
 import { api, mailDomain, type Summary } from './api.js';
 import { copyButton, h, replaceChildren } from './dom.js';
 import { looksUnparsed, messageRow, updateRow } from './message-row.js';
+import { parsedSoon } from './parsed-soon.js';
 import { rememberInbox } from './recent.js';
 import { searchBox } from './search.js';
 
@@ -103,10 +104,10 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     showEmpty();
   });
   source.addEventListener('flags', (event) => {
-    const { id, seen } = JSON.parse((event as MessageEvent<string>).data) as { id: number; seen: boolean };
+    const { id, seen, flags } = JSON.parse((event as MessageEvent<string>).data) as Pick<Summary, 'id' | 'seen' | 'flags'>;
     const entry = rows.get(id);
     if (!entry) return;
-    entry.summary = { ...entry.summary, seen };
+    entry.summary = { ...entry.summary, seen, flags };
     entry.row.classList.toggle('unseen', !seen);
   });
   source.addEventListener('error', () => (status.textContent = 'reconnecting…'));
@@ -114,29 +115,4 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     source.close();
     fillIn.stop();
   });
-}
-
-/**
- * Codes, links and previews come from the background parse, which has no event of its own: while
- * a row still lacks them, the listing is asked again, at growing intervals (about 8 s in all; a
- * message with an empty body never gets a preview, so the asking must end).
- */
-const FILL_IN_DELAYS_MS = [150, 300, 600, 1200, 2400, 3600];
-
-function parsedSoon(reload: () => Promise<void>, waiting: () => boolean): { start(): void; stop(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let attempt = 0;
-  const next = (): void => {
-    clearTimeout(timer);
-    const delay = FILL_IN_DELAYS_MS[attempt++];
-    if (delay === undefined || !waiting()) return;
-    timer = setTimeout(() => void reload().then(next), delay);
-  };
-  return {
-    start: () => {
-      attempt = 0;
-      next();
-    },
-    stop: () => clearTimeout(timer),
-  };
 }
