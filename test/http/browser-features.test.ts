@@ -114,6 +114,10 @@ test('j and k move a visible selection through the list, and Enter opens the sel
   await page.keyboard.press('j'); // past the end stays on the last row
   assert.equal(await signIn.getAttribute('aria-current'), 'true');
 
+  // A click on the page's background takes the focus away; the selection stays, and Enter opens it.
+  await page.locator('#inbox-address').click();
+  assert.equal(await isFocused(signIn.locator('a.open')), false);
+  assert.match((await signIn.getAttribute('class'))!, /\bselected\b/);
   const id = await signIn.getAttribute('data-id');
   await page.keyboard.press('Enter');
   await page.waitForURL(`${t.base}/message/${id}`);
