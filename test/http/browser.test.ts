@@ -7,18 +7,16 @@
  * 127.0.0.1 that records every request it gets.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { startHttpTestServer, type HttpTestServer } from '../helpers/http.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
+import { isFocused, launchChromium, type TestBrowser } from './browser-launch.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 export const SCREENSHOT = join(tmpdir(), 'tidemail-message-view.png');
 
 let t: HttpTestServer;
@@ -43,8 +41,7 @@ function remoteHit(path: string, timeoutMs = 10_000): Promise<void> {
     wake();
   });
 }
-let profile: string;
-let browser: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
 const dialogs: string[] = [];
 const requests: string[] = [];
@@ -52,7 +49,6 @@ const requests: string[] = [];
 let expectConfirm = false;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (apt-get install chromium)`);
   remote = http.createServer((req, res) => {
     remoteHits.push(req.url ?? '');
     for (const wake of remoteWaiters) wake();
@@ -63,11 +59,9 @@ before(async () => {
   await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
   remoteBase = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
   t = await startHttpTestServer(['--domains', 'tide.test']);
-  profile = mkdtempSync(join(tmpdir(), 'tidemail-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1000, height: 900 } });
-  browser.on('request', (request) => requests.push(request.url()));
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(15_000);
+  browser = await launchChromium();
+  browser.context.on('request', (request) => requests.push(request.url()));
+  page = browser.page;
   page.on('dialog', (dialog) => {
     if (dialog.type() === 'confirm' && expectConfirm) {
       expectConfirm = false;
@@ -81,7 +75,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   await t?.stop();
   remote?.close();
 });
@@ -92,8 +85,6 @@ after(async () => {
  */
 const loaded = (frame: FrameLocator): Promise<unknown> =>
   frame.locator('html').evaluate('new Promise((resolve) => document.readyState === "complete" ? resolve() : addEventListener("load", () => resolve()))');
-
-const isFocused = (locator: Locator): Promise<boolean> => locator.evaluate((element) => (element as { matches(selector: string): boolean }).matches(':focus'));
 
 function hostile(base: string): string {
   const html = `<html><head>
@@ -142,9 +133,9 @@ test('mail appears live in the inbox view, and opens with the keyboard', async (
   // Keyboard only: Tab until the message link has focus, then Enter.
   for (let i = 0; i < 30; i++) {
     await page.keyboard.press('Tab');
-    if (await isFocused(row.locator('a'))) break;
+    if (await isFocused(row.locator('a.open'))) break;
   }
-  assert.ok(await isFocused(row.locator('a')), 'the message is reachable with Tab');
+  assert.ok(await isFocused(row.locator('a.open')), 'the message is reachable with Tab');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/message\/\d+$/);
 });

@@ -1,8 +1,9 @@
 /** The JSON API as the UI uses it (shapes as in /api/v1/openapi.json). */
 
-import type { Address, ApiMessage as Message, ApiSummary as Summary, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
+import type { Address, ApiMessage as Message, ApiSummary as Summary, ApiTranscript as Transcript, AttachmentInfo as Attachment } from '../../src/http/api-types.js';
+import type { TranscriptLine } from '../../src/mail/model.js';
 
-export type { Address, Attachment, Message, Summary };
+export type { Address, Attachment, Message, Summary, Transcript, TranscriptLine };
 
 export class ApiError extends Error {
   constructor(
@@ -33,7 +34,10 @@ const enc = encodeURIComponent;
 export const api = {
   list: async (inbox: string): Promise<{ inbox: string; total: number; messages: Summary[] }> =>
     (await request(`/api/v1/inboxes/${enc(inbox)}/messages?limit=100`)).json(),
+  search: async (text: string, inbox?: string): Promise<{ query: string; inbox: string | null; messages: Summary[] }> =>
+    (await request(`/api/v1/search?q=${enc(text)}${inbox ? `&inbox=${enc(inbox)}` : ''}&limit=50`)).json(),
   message: async (id: number): Promise<Message> => (await request(`/api/v1/messages/${id}`)).json(),
+  transcript: async (id: number): Promise<Transcript> => (await request(`/api/v1/messages/${id}/smtp`)).json(),
   raw: async (id: number): Promise<string> => (await request(`/api/v1/messages/${id}/raw`)).text(),
   deleteMessage: async (id: number): Promise<void> => void (await request(`/api/v1/messages/${id}`, { method: 'DELETE' })),
   deleteInbox: async (inbox: string): Promise<void> => void (await request(`/api/v1/inboxes/${enc(inbox)}`, { method: 'DELETE' })),

@@ -51,15 +51,29 @@ export async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
-/** A button that copies `text` and says so (announced to screen readers via aria-live). */
-export function copyButton(text: string, label = 'Copy'): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'copy', 'aria-live': 'polite', title: `Copy ${text}` }, label);
+/**
+ * A button that copies `text` and says so (announced to screen readers via aria-live). `what`
+ * completes its accessible name ("Copy code 482913") where a row holds several copy buttons.
+ */
+export function copyButton(text: string, label = 'Copy', what = ''): HTMLButtonElement {
+  const shown = document.createTextNode(label);
+  const button = h('button', { type: 'button', class: 'copy', 'aria-live': 'polite', title: `Copy ${text}` }, shown, what && h('span', { class: 'sr-only' }, ` ${what}`));
   button.addEventListener('click', async () => {
     const ok = await copyText(text);
-    button.textContent = ok ? 'Copied' : 'Copy failed';
-    setTimeout(() => (button.textContent = label), 1500);
+    shown.textContent = ok ? 'Copied' : 'Copy failed';
+    setTimeout(() => (shown.textContent = label), 1500);
   });
   return button;
+}
+
+/** A URL from a mail, if it is safe to put in an href: http(s) only, never `javascript:` or `data:`. */
+export function webUrl(text: string): URL | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 export function relativeTime(iso: string): string {

@@ -1,6 +1,11 @@
-/** Home: open any inbox by name (or full address), or make up a random one; the full address to copy. */
+/**
+ * Home: open any inbox by name (or full address), or make up a random one; the full address to
+ * copy; the inboxes this browser opened lately; a search over every inbox.
+ */
 import { mailDomain } from './api.js';
-import { copyText, h, replaceChildren } from './dom.js';
+import { copyText, h, relativeTime, replaceChildren } from './dom.js';
+import { clearRecentInboxes, recentInboxes } from './recent.js';
+import { searchBox } from './search.js';
 
 const WORDS_A = ['amber', 'brisk', 'calm', 'dusty', 'eager', 'foggy', 'gentle', 'hidden', 'icy', 'jolly', 'lucky', 'misty', 'nimble', 'quiet', 'rapid', 'salty', 'tidy', 'vivid', 'windy', 'zesty'];
 const WORDS_B = ['otter', 'heron', 'falcon', 'walrus', 'badger', 'marten', 'puffin', 'lynx', 'gecko', 'bison', 'koala', 'ibis', 'newt', 'orca', 'panda', 'quail', 'raven', 'seal', 'tapir', 'wombat'];
@@ -63,7 +68,39 @@ export function renderHome(main: HTMLElement): void {
     h('p', { class: 'lead' }, 'Mail sent to any address at ', h('strong', {}, domain), ' lands here. No sign-up, no password: anyone who knows the name can read the inbox.'),
     form,
     h('div', { class: 'row address-row' }, random, h('span', { id: 'address-hint', class: 'muted' }, 'Address: '), address, copy),
+    recentSection(domain, () => input.focus()),
+    searchBox(),
   );
   update();
   input.focus();
+}
+
+/** Nothing when this browser opened no inbox yet; "Clear" forgets them all and hands the focus back. */
+function recentSection(domain: string, afterClear: () => void): HTMLElement | null {
+  const recent = recentInboxes();
+  if (recent.length === 0) return null;
+  const clear = h('button', { type: 'button', class: 'copy', id: 'clear-recent' }, 'Clear', h('span', { class: 'sr-only' }, ' recent inboxes'));
+  const section = h(
+    'section',
+    { class: 'recent', 'aria-labelledby': 'recent-title' },
+    h('div', { class: 'row' }, h('h2', { id: 'recent-title' }, 'Recent inboxes'), clear),
+    h(
+      'ol',
+      { class: 'recent-list' },
+      ...recent.map((entry) =>
+        h(
+          'li',
+          { 'data-nav-item': true },
+          h('a', { href: `/inbox/${encodeURIComponent(entry.name)}` }, `${entry.name}@${domain}`),
+          h('time', { class: 'muted', datetime: new Date(entry.openedAtMs).toISOString() }, `opened ${relativeTime(new Date(entry.openedAtMs).toISOString())}`),
+        ),
+      ),
+    ),
+  );
+  clear.addEventListener('click', () => {
+    clearRecentInboxes();
+    section.remove();
+    afterClear();
+  });
+  return section;
 }

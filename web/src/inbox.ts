@@ -2,14 +2,21 @@
  * The inbox view: the newest messages, kept live by server-sent events. On every `ready`
  * (first connect and each reconnect) and on `reset` the list is reloaded from the API, so
  * nothing that arrived while disconnected is missed; `message`, `deleted` and `flags` events
- * patch it in between.
+ * patch it in between. A reload updates rows in place rather than rebuilding the list, so the
+ * j/k selection and the focus survive it. Each row shows its codes and action link
+ * (message-row.ts); for mail that arrived seconds ago they come from a later listing (parsedSoon).
  */
 import { api, mailDomain, type Summary } from './api.js';
-import { copyButton, h, relativeTime, replaceChildren } from './dom.js';
+import { copyButton, h, replaceChildren } from './dom.js';
+import { looksUnparsed, messageRow, updateRow } from './message-row.js';
+import { parsedSoon } from './parsed-soon.js';
+import { rememberInbox } from './recent.js';
+import { searchBox } from './search.js';
 
 export function renderInbox(main: HTMLElement, inbox: string): void {
   const address = `${inbox}@${mailDomain()}`;
   document.title = `${inbox} · Tidemail`;
+  rememberInbox(inbox);
   const status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'connecting…');
   const list = h('ol', { class: 'messages', 'aria-label': `Messages for ${address}` });
   const empty = h('p', { class: 'empty muted' }, `Waiting for mail to ${address}…`);
@@ -23,70 +30,89 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     main,
     h('nav', { class: 'crumbs' }, h('a', { href: '/' }, '← All inboxes')),
     h('div', { class: 'inbox-head' }, h('h1', {}, h('code', { id: 'inbox-address' }, address)), copyButton(address, 'Copy address'), deleteAll),
+    searchBox(inbox),
     h('p', { class: 'muted' }, 'Updates live as mail arrives. ', status),
     empty,
     list,
   );
 
-  const rows = new Map<number, HTMLLIElement>();
+  interface Entry {
+    row: HTMLLIElement;
+    summary: Summary;
+    /** Which live arrival added it (0: a listing did). */
+    arrival: number;
+  }
+  const rows = new Map<number, Entry>();
+  let arrivals = 0;
   const showEmpty = (): void => {
     empty.hidden = rows.size > 0;
   };
-  const add = (summary: Summary, atTop: boolean): void => {
+  const add = (summary: Summary): void => {
     if (rows.has(summary.id)) return;
     const row = messageRow(summary);
-    rows.set(summary.id, row);
-    if (atTop) list.prepend(row);
-    else list.append(row);
+    rows.set(summary.id, { row, summary, arrival: ++arrivals });
+    list.prepend(row);
+    showEmpty();
+    fillIn.start();
+  };
+  /**
+   * Make the list the listing's, reusing the rows still there (never moved, so the focus stays
+   * put). A row that arrived live after the listing was asked for is newer than it: kept.
+   */
+  const show = (messages: Summary[], arrivalsBefore: number): void => {
+    const next = new Map<number, Entry>();
+    for (const [id, entry] of rows) if (entry.arrival > arrivalsBefore) next.set(id, entry);
+    for (const summary of messages) {
+      const known = rows.get(summary.id);
+      if (known && JSON.stringify(known.summary) !== JSON.stringify(summary)) updateRow(known.row, summary);
+      if (!next.has(summary.id)) next.set(summary.id, { row: known?.row ?? messageRow(summary), summary, arrival: 0 });
+      else next.get(summary.id)!.summary = summary;
+    }
+    for (const [id, { row }] of rows) if (!next.has(id)) row.remove();
+    const ordered = [...next.values()].sort((a, b) => b.summary.id - a.summary.id);
+    let cursor = list.firstChild;
+    for (const { row } of ordered) {
+      if (row === cursor) cursor = cursor.nextSibling;
+      else list.insertBefore(row, cursor);
+    }
+    rows.clear();
+    for (const entry of ordered) rows.set(entry.summary.id, entry);
     showEmpty();
   };
   const reload = async (): Promise<void> => {
+    const arrivalsBefore = arrivals;
     try {
-      const page = await api.list(inbox);
-      rows.clear();
-      list.textContent = '';
-      for (const summary of page.messages) add(summary, false);
-      showEmpty();
+      show((await api.list(inbox)).messages, arrivalsBefore);
     } catch (error) {
       replaceChildren(empty, `Cannot open this inbox: ${(error as Error).message}`);
       empty.hidden = false;
     }
   };
+  const fillIn = parsedSoon(reload, () => [...rows.values()].some(({ summary }) => looksUnparsed(summary)));
 
   const source = new EventSource(api.eventsUrl(inbox));
   source.addEventListener('ready', () => {
     status.textContent = 'live';
-    void reload();
+    void reload().then(() => fillIn.start());
   });
   source.addEventListener('reset', () => void reload());
-  source.addEventListener('message', (event) => add(JSON.parse((event as MessageEvent<string>).data) as Summary, true));
+  source.addEventListener('message', (event) => add(JSON.parse((event as MessageEvent<string>).data) as Summary));
   source.addEventListener('deleted', (event) => {
     const { id } = JSON.parse((event as MessageEvent<string>).data) as { id: number };
-    rows.get(id)?.remove();
+    rows.get(id)?.row.remove();
     rows.delete(id);
     showEmpty();
   });
   source.addEventListener('flags', (event) => {
-    const { id, seen } = JSON.parse((event as MessageEvent<string>).data) as { id: number; seen: boolean };
-    rows.get(id)?.classList.toggle('unseen', !seen);
+    const { id, seen, flags } = JSON.parse((event as MessageEvent<string>).data) as Pick<Summary, 'id' | 'seen' | 'flags'>;
+    const entry = rows.get(id);
+    if (!entry) return;
+    entry.summary = { ...entry.summary, seen, flags };
+    entry.row.classList.toggle('unseen', !seen);
   });
   source.addEventListener('error', () => (status.textContent = 'reconnecting…'));
-  window.addEventListener('pagehide', () => source.close());
-}
-
-function messageRow(summary: Summary): HTMLLIElement {
-  const from = summary.from ? summary.from.name || summary.from.address : '(no sender)';
-  return h(
-    'li',
-    { class: summary.seen ? 'message' : 'message unseen', 'data-id': String(summary.id) },
-    h(
-      'a',
-      { href: `/message/${summary.id}` },
-      h('span', { class: 'from' }, from),
-      h('time', { datetime: summary.receivedAt, title: new Date(summary.receivedAt).toLocaleString() }, relativeTime(summary.receivedAt)),
-      h('span', { class: 'subject' }, summary.subject || '(no subject)'),
-      h('span', { class: 'preview' }, summary.preview),
-      summary.attachments > 0 && h('span', { class: 'badge' }, `${summary.attachments} attachment${summary.attachments > 1 ? 's' : ''}`),
-    ),
-  );
+  window.addEventListener('pagehide', () => {
+    source.close();
+    fillIn.stop();
+  });
 }

@@ -3,6 +3,7 @@ import { renderHome } from './home.js';
 import { renderInbox } from './inbox.js';
 import { renderMessage } from './message.js';
 import { h, replaceChildren } from './dom.js';
+import { installListKeys } from './keys.js';
 
 function route(): void {
   const main = document.getElementById('main')!;
@@ -15,4 +16,5 @@ function route(): void {
   else replaceChildren(main, h('p', {}, 'Page not found. ', h('a', { href: '/' }, 'Go home')));
 }
 
+installListKeys();
 route();

@@ -5,7 +5,8 @@
  * "Load remote content" for this message. Everything else from the mail is inserted as text.
  */
 import { ApiError, api, type Message } from './api.js';
-import { copyButton, formatBytes, h, replaceChildren } from './dom.js';
+import { copyButton, formatBytes, h, replaceChildren, webUrl } from './dom.js';
+import { transcriptPanel } from './transcript.js';
 
 const REMOTE_REFERENCE = /(?:\b(?:src|srcset|background)\s*=\s*["']?\s*(?:https?:)?\/\/)|url\(\s*["']?\s*(?:https?:)?\/\/|@import/i;
 
@@ -41,8 +42,8 @@ export async function renderMessage(main: HTMLElement, id: number): Promise<void
       h('dt', {}, 'Date'), h('dd', {}, new Date(message.date ?? message.receivedAt).toLocaleString()),
     ),
     h('div', { class: 'row actions' }, deleteButton, h('a', { class: 'button', href: api.rawUrl(id), download: `message-${id}.eml` }, 'Download .eml')),
-    extracted('Codes', 'codes', message.codes, (code) => h('code', { class: 'code' }, code)),
-    extracted('Links', 'links', message.links, (url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow' }, url)),
+    extracted('Codes', 'codes', message.codes, (code) => h('code', { class: 'code' }, code), (code) => `code ${code}`),
+    extracted('Links', 'links', message.links.filter((url) => webUrl(url) !== null), (url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow' }, url), () => 'link'),
     attachments(message),
     panels,
   );
@@ -53,13 +54,13 @@ function formatAddress(address: { name: string; address: string } | null): strin
   return address.name ? `${address.name} <${address.address}>` : address.address;
 }
 
-function extracted(title: string, id: string, items: string[], show: (item: string) => HTMLElement): HTMLElement | null {
+function extracted(title: string, id: string, items: string[], show: (item: string) => HTMLElement, what: (item: string) => string): HTMLElement | null {
   if (items.length === 0) return null;
   return h(
     'section',
     { class: 'extracted', id, 'aria-label': title },
     h('h2', {}, title),
-    h('ul', {}, ...items.map((item) => h('li', {}, show(item), copyButton(item)))),
+    h('ul', {}, ...items.map((item) => h('li', {}, show(item), copyButton(item, 'Copy', what(item))))),
   );
 }
 
@@ -84,12 +85,13 @@ function attachments(message: Message): HTMLElement | null {
   );
 }
 
-/** HTML / Text / Headers / Raw as a tab list (WAI-ARIA tabs pattern: arrow keys move between tabs). */
+/** HTML / Text / Headers / SMTP / Raw as a tab list (WAI-ARIA tabs pattern: arrow keys move between tabs). */
 function tabs(message: Message): HTMLElement {
   const defs: Array<[string, () => HTMLElement]> = [];
   if (message.html) defs.push(['HTML', () => htmlPanel(message)]);
   defs.push(['Text', () => h('pre', { class: 'text' }, message.text || '(no text part)')]);
   defs.push(['Headers', () => headersPanel(message)]);
+  defs.push(['SMTP', () => transcriptPanel(message.id)]);
   defs.push(['Raw', () => rawPanel(message.id)]);
 
   const tablist = h('div', { role: 'tablist', 'aria-label': 'Message views', class: 'tabs' });
