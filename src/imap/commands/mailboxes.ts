@@ -52,7 +52,8 @@ export const status: Handler = async ({ session, args, out }) => {
   const messages = await session.services.store.mailbox(session.inbox!);
   const values: Record<string, number> = {
     MESSAGES: messages.length,
-    RECENT: session.mailbox?.recent.size ?? 0,
+    // The messages no read-write session has been told of, and those this one holds (§2.3.2).
+    RECENT: (session.mailbox?.recentCount ?? 0) + session.services.recent.unclaimed(session.inbox!, messages.map((m) => m.id)),
     UIDNEXT: (messages[messages.length - 1]?.id ?? 0) + 1,
     UIDVALIDITY: session.services.store.uidValidity(),
     UNSEEN: messages.filter((m) => !m.flags.includes('seen')).length,
