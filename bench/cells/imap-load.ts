@@ -8,7 +8,7 @@
 import { fillOverSmtp } from '../imapload/fill.js';
 import { startDovecot, DOVECOT } from '../imapload/dovecot.js';
 import { runMix, type MixResult } from '../imapload/mix.js';
-import { RssSampler } from '../proc.js';
+import { processCpuSeconds, RssSampler } from '../proc.js';
 
 export const IMAP_LOAD_MESSAGES = 1000;
 export const IMAP_LOAD_CLIENTS = 50;
@@ -37,7 +37,7 @@ export async function runImapLoadCell(
   const spec = { user: LOAD_INBOX, clients: IMAP_LOAD_CLIENTS, ...timing };
   await fillOverSmtp(target.smtpPort, LOAD_INBOX, IMAP_LOAD_MESSAGES);
   const rss = new RssSampler(target.pid).start();
-  outcome.tidemail = await runMix({ ...spec, port: target.imapPort });
+  outcome.tidemail = await runMix({ ...spec, port: target.imapPort, serverCpuSeconds: () => processCpuSeconds(target.pid) });
   outcome.tidemailPeakRssBytes = rss.stop();
   progress(`imap-load tidemail: ${outcome.tidemail.commandsPerSecond.toFixed(0)} commands/s, greeting p99 ${outcome.tidemail.greeting.p99Ms?.toFixed(1)} ms, ${outcome.tidemail.errors} errors ${outcome.tidemail.errorSamples[0] ?? ''}`);
   let dovecot;
@@ -53,7 +53,7 @@ export async function runImapLoadCell(
   }
   try {
     outcome.referenceName = `Dovecot ${dovecot.version}, private instance on 127.0.0.1:${dovecot.port}`;
-    outcome.reference = await runMix({ ...spec, port: dovecot.port });
+    outcome.reference = await runMix({ ...spec, port: dovecot.port, serverCpuSeconds: () => dovecot.cpuSeconds() });
     outcome.ratio = outcome.tidemail.commandsPerSecond / outcome.reference.commandsPerSecond;
     progress(`imap-load dovecot: ${outcome.reference.commandsPerSecond.toFixed(0)} commands/s, greeting p99 ${outcome.reference.greeting.p99Ms?.toFixed(1)} ms, ${outcome.reference.errors} errors ${outcome.reference.errorSamples[0] ?? ''}`);
   } finally {

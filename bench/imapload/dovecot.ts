@@ -7,7 +7,7 @@
  * Tidemail receives over SMTP. Missing binary → null, and the caller says the reference was skipped.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ const MAIL_USER = 'dovecot';
 
 export interface DovecotReference {
   pid: number;
+  /** CPU seconds of the master and every process under it, ended ones included (they are reaped by the master). */
+  cpuSeconds(): number;
   port: number;
   version: string;
   stop(): Promise<void>;
@@ -45,6 +47,34 @@ function greets(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** utime + stime of a process and, with `reaped`, of its waited-for children (cutime + cstime), in seconds; proc(5). */
+function statCpu(pid: number, reaped: boolean): { ppid: number; seconds: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+    return { ppid: Number(f[1]), seconds: ticks / 100 };
+  } catch {
+    return null; // it has just exited
+  }
+}
+
+export function treeCpuSeconds(root: number): number {
+  const live = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  const byPid = new Map<number, { ppid: number; seconds: number }>();
+  for (const pid of live) {
+    const s = statCpu(pid, pid === root);
+    if (s) byPid.set(pid, s);
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 16; p = byPid.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, s] of byPid) if (inTree(pid)) total += s.seconds;
+  return total;
 }
 
 function systemUser(name: string): { uid: number; gid: number } | null {
@@ -141,6 +171,7 @@ export async function startDovecot(user: string, count: number): Promise<Dovecot
     pid: child.pid!,
     port,
     version,
+    cpuSeconds: () => treeCpuSeconds(child.pid!),
     async stop() {
       // The master stops its login, auth and imap processes on SIGTERM.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -23,6 +23,8 @@ export interface MixSpec {
   clients: number;
   warmupMs: number;
   durationMs: number;
+  /** CPU seconds the server (all its processes) has used so far, to quote CPU per command; machine load does not skew it. */
+  serverCpuSeconds: () => number;
 }
 
 export type CommandKind = 'fetch-envelope' | 'uid-fetch-body' | 'search-subject' | 'store-seen' | 'noop';
@@ -36,6 +38,9 @@ export interface MixResult {
   errors: number;
   errorSamples: string[];
   clientCpuCores: number;
+  /** Server CPU during the window, in cores, and per command completed in it. */
+  serverCpuCores: number;
+  serverCpuMsPerCommand: number | null;
 }
 
 /** [kind, cumulative share out of 10] */
@@ -132,15 +137,19 @@ async function runClient(spec: MixSpec, index: number, window: Window, tally: Cl
   }
 }
 
-/** Connect → greeting, once per interval, until the window ends. */
+/**
+ * Connect → greeting, once per interval, from the window's start (the clients' logins are over)
+ * to its end. Every probe started in the window counts, however long its greeting took: a slow
+ * one is what this measures.
+ */
 async function probeGreetings(port: number, window: Window, samples: Samples): Promise<void> {
+  while (process.hrtime.bigint() < window.startNs) await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
   while (Date.now() < window.stopAt) {
     const started = process.hrtime.bigint();
     const connection = await ReadConnection.open(port);
     try {
       await connection.until(lineEnd);
-      const done = process.hrtime.bigint();
-      if (started >= window.startNs && done <= window.endNs) samples.add(Number(done - started) / 1e6);
+      samples.add(Number(process.hrtime.bigint() - started) / 1e6);
     } finally {
       connection.close();
     }
@@ -157,11 +166,18 @@ export async function runMix(spec: MixSpec): Promise<MixResult> {
   }));
   const greetings = new Samples();
   const cpuStart = ownCpuSeconds();
+  let serverCpuStart = 0;
+  let serverCpuEnd = 0;
+  const windowStarts = setTimeout(() => (serverCpuStart = spec.serverCpuSeconds()), spec.warmupMs);
+  const windowEnds = setTimeout(() => (serverCpuEnd = spec.serverCpuSeconds()), spec.warmupMs + spec.durationMs);
   const outcomes = await Promise.allSettled([
     ...tallies.map((tally, i) => runClient(spec, i, window, tally)),
     probeGreetings(spec.port, window, greetings),
   ]);
   const cpu = ownCpuSeconds() - cpuStart;
+  clearTimeout(windowStarts);
+  clearTimeout(windowEnds);
+  const serverCpu = Math.max(0, serverCpuEnd - serverCpuStart);
   const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => String((o.reason as Error).message ?? o.reason));
   const all = new Samples();
   const byKind = {} as Record<CommandKind, LatencySummary>;
@@ -172,8 +188,11 @@ export async function runMix(spec: MixSpec): Promise<MixResult> {
   }
   for (const t of tallies) all.addAll(t.latency.toArray());
   const seconds = spec.durationMs / 1000;
+  const completed = tallies.reduce((n, t) => n + t.inWindow, 0);
   return {
-    commandsPerSecond: tallies.reduce((n, t) => n + t.inWindow, 0) / seconds,
+    commandsPerSecond: completed / seconds,
+    serverCpuCores: serverCpu / seconds,
+    serverCpuMsPerCommand: completed ? (serverCpu * 1000) / completed : null,
     latency: summarize(all.toArray()),
     byKind,
     greeting: greetings.summary(),

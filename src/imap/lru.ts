@@ -22,6 +22,11 @@ export class LruCache<K, V> {
     return entry.value;
   }
 
+  /** The value without marking it used: a scan over many entries (SEARCH) neither reorders the map nor evicts by it. */
+  peek(key: K): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
   set(key: K, value: V, weight = 1): void {
     const old = this.map.get(key);
     if (old) {

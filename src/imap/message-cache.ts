@@ -43,6 +43,7 @@ export class MessageHeaders {
   private envelopeChunks: Chunk[] | null = null;
   private decodedFields: HeaderFields | null = null;
   private headerText: string | null = null;
+  private byName: Map<string, string> | null = null;
 
   constructor(readonly fields: HeaderFields) {}
 
@@ -59,6 +60,18 @@ export class MessageHeaders {
    */
   decoded(): HeaderFields {
     return (this.decodedFields ??= this.fields.map(([name, value]) => [name, searchableValue(name, value).toLowerCase()]));
+  }
+
+  /** All values of one field as `decoded()` gives them, joined by newlines; null if the field is absent. */
+  field(name: string): string | null {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const [n, value] of this.decoded()) {
+        const before = this.byName.get(n);
+        this.byName.set(n, before === undefined ? value : `${before}\n${value}`);
+      }
+    }
+    return this.byName.get(name) ?? null;
   }
 
   /** The whole header as SEARCH TEXT reads it (§6.4.4 "header or body": field names included), lower-cased. */
@@ -106,9 +119,12 @@ export class MessageCache {
     };
   }
 
-  /** The cached header of a message, if it is cached: a loop over a mailbox skips a promise per message. */
+  /**
+   * The cached header of a message, if it is cached, for a loop over a whole mailbox: no promise
+   * per message, and no reordering of the LRU (a scan would otherwise cost two map writes a message).
+   */
   cachedHeaders(id: MessageId): MessageHeaders | undefined {
-    return this.headerCache.get(id);
+    return this.headerCache.peek(id);
   }
 
   /** The top-level header of a message, read once and kept; null if the message is gone. */

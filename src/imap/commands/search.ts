@@ -23,10 +23,9 @@ import { headerValue } from '../../mail/header-block.js';
 import { dayOf, parseSearchDate } from '../format.js';
 import { inSequenceSet } from '../syntax.js';
 import { no, ok, type Handler } from '../command.js';
-import type { SessionServices } from '../session.js';
 import type { MessageRef, SelectedMailbox } from '../mailbox.js';
 import type { MessageHeaders } from '../message-cache.js';
-import { BadCharset, contentNeeds, parseSearch, type ContentNeeds, type DateOp, type SearchKey } from './search-keys.js';
+import { BadCharset, contentNeeds, parseSearch, type DateOp, type SearchKey } from './search-keys.js';
 
 interface Candidate {
   ref: MessageRef;
@@ -55,8 +54,11 @@ function contains(haystack: string, lowerNeedle: string): boolean {
 }
 
 function headerMatches(c: Candidate, field: string, lowerValue: string): boolean {
-  for (const [name, value] of c.headers?.decoded() ?? []) if (name === field && value.includes(lowerValue)) return true;
-  return false;
+  // The values of one field joined by newlines; a needle with a newline (only a literal can hold one) is matched per value.
+  const values = c.headers?.field(field) ?? null;
+  if (values === null) return false;
+  if (!lowerValue.includes('\n')) return values.includes(lowerValue);
+  return values.split('\n').some((v) => v.includes(lowerValue));
 }
 
 function matches(key: SearchKey, c: Candidate, view: SelectedMailbox): boolean {
@@ -107,32 +109,38 @@ export const search: Handler = async ({ session, args, uid, out }) => {
   }
   const view = session.mailbox!;
   const needs = contentNeeds(key);
+  const { messages, store } = session.services;
   const found: number[] = [];
   let expunged = 0;
+  // One candidate, refilled per message: a search over a large mailbox allocates per match, not per message.
+  const c: Candidate = { ref: { seq: 0, uid: 0 }, headers: null, body: '' };
   for (let i = 0; i < view.uids.length; i++) {
-    const ref = { seq: i + 1, uid: view.uids[i]! };
-    const c = view.isGone(ref.uid) ? null : await candidate(session.services, ref, needs);
-    if (!c) {
+    const id = view.uids[i]!;
+    if (view.isGone(id)) {
       expunged++;
       continue;
     }
-    if (matches(key, c, view)) found.push(uid ? ref.uid : ref.seq);
+    c.ref.seq = i + 1;
+    c.ref.uid = id;
+    if (needs.headers) {
+      c.headers = messages.cachedHeaders(id) ?? (await messages.headers(id));
+      if (!c.headers) {
+        expunged++;
+        continue;
+      }
+    }
+    if (needs.body) {
+      // The store's full parse: the very ParsedBody the message JSON shows and the indexer's search text is made of.
+      const stored = await store.get(id);
+      if (!stored) {
+        expunged++;
+        continue;
+      }
+      c.body = searchableBody(stored.parsed);
+    }
+    if (matches(key, c, view)) found.push(uid ? id : i + 1);
   }
   await out.send(`* SEARCH${found.map((n) => ` ${n}`).join('')}`);
   const name = uid ? 'UID SEARCH' : 'SEARCH';
   return expunged > 0 ? ok(`${name} completed; ${expunged} messages expunged by another session were left out`, 'EXPUNGEISSUED') : ok(`${name} completed`);
 };
-
-/**
- * Read what the key needs of one message: its header from the shared cache, the body from the
- * store's full parse, the very ParsedBody the message JSON shows and the indexer's search text
- * is made of. Null if the message is gone.
- */
-async function candidate(services: SessionServices, ref: MessageRef, needs: ContentNeeds): Promise<Candidate | null> {
-  const { messages } = services;
-  const headers = needs.headers ? (messages.cachedHeaders(ref.uid) ?? (await messages.headers(ref.uid))) : null;
-  if (needs.headers && !headers) return null;
-  const stored = needs.body ? await services.store.get(ref.uid) : null;
-  if (needs.body && !stored) return null;
-  return { ref, headers, body: stored ? searchableBody(stored.parsed) : '' };
-}
