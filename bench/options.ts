@@ -4,7 +4,7 @@
  * cells. Each profile fixes every duration and count, so every loop in the bench is bounded.
  */
 
-export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'profile'] as const;
+export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'profile'] as const;
 export type CellName = (typeof CELLS)[number];
 /** `profile` restarts the server under --cpu-prof; it runs only when asked for. */
 const DEFAULT_CELLS: readonly CellName[] = CELLS.filter((c) => c !== 'profile');
@@ -18,6 +18,9 @@ export interface Timing {
   visibleDurationMs: number;
   apiDurationMs: number;
   mailReadDurationMs: number;
+  /** imap-load: 50 clients' warm-up, then the window, on Tidemail and then on Dovecot. */
+  imapLoadWarmupMs: number;
+  imapLoadDurationMs: number;
   /** Stored 4 KiB messages at which memory and disk are read; the API cell runs at apiAt. */
   storeCheckpoints: number[];
   apiAt: number[];
@@ -42,6 +45,8 @@ const QUICK: Timing = {
   visibleDurationMs: 1_500,
   apiDurationMs: 1_000,
   mailReadDurationMs: 1_000,
+  imapLoadWarmupMs: 500,
+  imapLoadDurationMs: 2_000,
   storeCheckpoints: [1_000, 3_000],
   apiAt: [3_000],
   storeFillMaxMs: 15_000,
@@ -55,6 +60,8 @@ const DEFAULT: Timing = {
   visibleDurationMs: 8_000,
   apiDurationMs: 5_000,
   mailReadDurationMs: 4_000,
+  imapLoadWarmupMs: 1_000,
+  imapLoadDurationMs: 5_000,
   storeCheckpoints: [10_000, 25_000, 50_000, 100_000],
   apiAt: [10_000],
   storeFillMaxMs: 150_000,

@@ -7,6 +7,7 @@ import { cpus, totalmem, release } from 'node:os';
 import type { ApiRow } from './cells/api.js';
 import type { FloodResult } from './cells/flood.js';
 import type { PolicyRow } from './cells/policy.js';
+import type { ImapLoadOutcome } from './cells/imap-load.js';
 import type { ReadRow } from './cells/mailread.js';
 import type { ProfileOutcome } from './cells/profile.js';
 import type { SmtpRow } from './cells/smtp.js';
@@ -40,6 +41,7 @@ export interface BenchResults {
   read: ReadRow[];
   policy: PolicyRow[];
   flood: FloodResult | null;
+  imapLoad: ImapLoadOutcome | null;
   profile: ProfileOutcome | null;
 }
 
@@ -122,6 +124,7 @@ export function render(results: BenchResults): string {
     ]]));
     if (f.errors.length) out.push('', `Errors: ${f.errors.join('; ')}`);
   }
+  if (results.imapLoad) out.push(...imapLoadSection(results.imapLoad));
   out.push('', '### Memory and disk', '');
   const mem = results.memory;
   const rows: string[][] = [
@@ -146,4 +149,22 @@ export function render(results: BenchResults): string {
     }
   }
   return out.join('\n');
+}
+
+/** The imap-load cell: Tidemail beside Dovecot under the same 50-client mix. */
+function imapLoadSection(r: ImapLoadOutcome): string[] {
+  const out = ['', `### IMAP under ${r.clients} clients (${n0(r.messages)} messages; 40 % FETCH n (FLAGS ENVELOPE), 20 % UID FETCH u BODY.PEEK[], 20 % SEARCH SUBJECT, 10 % STORE +FLAGS \\Seen, 10 % NOOP)`, ''];
+  if (r.unavailable) return [...out, `imap-load: ${r.unavailable}`];
+  out.push(`Reference: ${r.referenceName}`, '');
+  const row = (name: string, m: ImapLoadOutcome['tidemail']): string[] => m
+    ? [name, n0(m.commandsPerSecond), ...latency(m.latency), ...latency(m.greeting), cores(m.serverCpuCores), ms(m.serverCpuMsPerCommand), cores(m.clientCpuCores), String(m.errors)]
+    : [name, 'not run', '', '', '', '', '', '', '', ''];
+  out.push(table(['server', 'commands/s', 'p50 ms', 'p99 ms', 'greeting p50 ms', 'greeting p99 ms', 'server CPU', 'CPU ms/command', 'client CPU', 'errors'], [row('Tidemail', r.tidemail), row('Dovecot', r.reference)]));
+  const ratio = r.ratio === null ? '–' : `${r.ratio.toFixed(2)}×`;
+  const greetingP99 = r.tidemail?.greeting.p99Ms ?? null;
+  const rss = r.tidemailPeakRssBytes;
+  out.push('', `Ratio Tidemail / Dovecot: ${ratio} (target ≥ 1×${r.ratio === null ? '' : r.ratio >= 1 ? ', met' : ', MISSED'}); greeting p99 under the load ${greetingP99 === null ? '–' : `${greetingP99.toFixed(1)} ms`} (target ≤ 50 ms${greetingP99 === null ? '' : greetingP99 <= 50 ? ', met' : ', MISSED'}); Tidemail peak RSS ${mib(rss)} MiB (target ≤ 250 MiB${rss === null ? '' : rss <= 250 * 2 ** 20 ? ', met' : ', MISSED'}).`);
+  const errors = [...(r.tidemail?.errorSamples ?? []), ...(r.reference?.errorSamples ?? [])];
+  if (errors.length) out.push('', `Errors: ${errors.join('; ')}`);
+  return out;
 }

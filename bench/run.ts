@@ -1,18 +1,20 @@
 /**
- * `npm run bench [-- --quick | --big | --only smtp,visible,store,api,pop3,imap | --profile]`:
+ * `npm run bench [-- --quick | --big | --only smtp,visible,store,api,pop3,imap,imap-load | --profile]`:
  * start `tidemail serve` on a fresh data dir (and smtp-sink as the reference), run the cells,
  * stop both, print the tables and write bench/results/<timestamp>.json. Traffic goes only to
  * 127.0.0.1; every cell is bounded in time and count (options.ts).
  *
  * Order: RSS at rest; SMTP cells side by side with smtp-sink (peak RSS sampled); time to
  * visible under load; the store filled to its checkpoints (memory and disk at each, the API
- * cells where asked); POP3/IMAP reads; then, if asked, the CPU profile on a second server.
+ * cells where asked); POP3/IMAP reads; IMAP under 50 clients beside a private Dovecot
+ * (imap-load); then, if asked, the CPU profile on a second server.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runApiCells, type ApiRow } from './cells/api.js';
 import { runFloodCell } from './cells/flood.js';
 import { runPolicyCells } from './cells/policy.js';
+import { runImapLoadCell } from './cells/imap-load.js';
 import { runMailReadCells, type ReadRow } from './cells/mailread.js';
 import { runProfileCell } from './cells/profile.js';
 import { runSmtpCells } from './cells/smtp.js';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     read: [],
     policy: [],
     flood: null,
+    imapLoad: null,
     profile: null,
   };
   const serverCells = [...cells].filter((c) => c !== 'profile' && c !== 'policy' && c !== 'flood');
@@ -96,6 +99,12 @@ async function main(): Promise<void> {
         results.read = read.rows;
         results.memory.storedTotal += read.stored;
         for (const r of read.rows) progress(`${r.protocol}: ${r.result ? `${r.result.messagesPerSecond.toFixed(0)} msgs/s, ${r.result.megabytesPerSecond.toFixed(1)} MB/s` : r.unavailable}`);
+      }
+      if (cells.has('imap-load')) {
+        results.imapLoad = await runImapLoadCell(
+          { smtpPort, imapPort: target.ports.imap, pid: target.pid }, { warmupMs: timing.imapLoadWarmupMs, durationMs: timing.imapLoadDurationMs }, progress,
+        );
+        results.memory.storedTotal += results.imapLoad.messages;
       }
     } finally {
       await reference?.stop();

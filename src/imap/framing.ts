@@ -5,6 +5,12 @@
  * `{n+}` follows at once. Both are capped: a synchronizing literal over the cap is refused with
  * `tag BAD` before the client sends it; a non-synchronizing one over the cap is already on its
  * way, so the session must end (RFC 7888 §4: the server may close the connection).
+ *
+ * A line the shared buffer refuses (over the length cap, or with a bare CR/LF) is discarded
+ * there, so its tag is read before: the start of each command's first line is peeked at while
+ * it is still buffered. The refusal is then answered `tag BAD` (RFC 3501 §2.2.2: every command
+ * gets its tagged completion; a client that never sees one waits forever), and the connection
+ * goes on with the next line.
  */
 import type { InputBuffer } from '../protocol/input.js';
 import type { RawCommand } from './syntax.js';
@@ -25,6 +31,10 @@ export type Framed =
   | { kind: 'error'; tag: string | null; text: string; fatal: boolean };
 
 const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
+/** Bytes looked at for a tag; a longer "tag" is not one (the session refuses it anyway). */
+const TAG_PEEK_BYTES = 128;
+const SPACE = 0x20;
+const LF = 0x0a;
 
 export class CommandFramer {
   private lines: string[] = [];
@@ -32,6 +42,10 @@ export class CommandFramer {
   private bytes = 0;
   /** Bytes of the literal being waited for, or -1 when a line comes next. */
   private literalBytes = -1;
+  /** The tag at the start of the first line being received, read before the line is complete. */
+  private peekedTag: string | null = null;
+  /** Dropping the rest of an over-long line (see beforeLine). */
+  private skippingLongLine = false;
 
   constructor(
     private readonly input: InputBuffer,
@@ -44,19 +58,51 @@ export class CommandFramer {
     this.literals = [];
     this.bytes = 0;
     this.literalBytes = -1;
+    this.peekedTag = null;
   }
 
   private tag(): string | null {
     const first = this.lines[0];
-    if (first === undefined) return null;
+    if (first === undefined) return this.peekedTag;
     const space = first.indexOf(' ');
     return space > 0 ? first.slice(0, space) : null;
+  }
+
+  /**
+   * Before the buffer reads a line: note its tag while its first bytes are still buffered, and
+   * take over a line already too long with no end in sight (the buffer has no peek: take
+   * everything and put it back, the same bytes in the same order). Returns the error for such
+   * a line; its bytes are then dropped here up to its LF, so the line after it is peeked too.
+   */
+  private beforeLine(): Framed | null {
+    if (this.lines.length > 0 || this.input.size === 0) return null;
+    const buffered = this.input.takeAll();
+    if (this.peekedTag === null) {
+      const space = buffered.subarray(0, TAG_PEEK_BYTES).indexOf(SPACE);
+      if (space > 0) this.peekedTag = buffered.toString('latin1', 0, space);
+    }
+    if (buffered.length > this.limits.maxLineBytes + 2 && buffered.indexOf(LF) === -1) {
+      this.skippingLongLine = true;
+      return this.fail(`Command line too long: at most ${this.limits.maxLineBytes} bytes per line here`, false);
+    }
+    this.input.push(buffered);
+    return null;
   }
 
   private fail(text: string, fatal: boolean): Framed {
     const tag = this.tag();
     this.reset();
     return { kind: 'error', tag, text, fatal };
+  }
+
+  /** Drop the rest of an over-long line, up to and including its LF; false while its end has not come. */
+  private skipLongLine(): boolean {
+    const buffered = this.input.takeAll();
+    const lf = buffered.indexOf(LF);
+    if (lf === -1) return false;
+    this.input.push(buffered.subarray(lf + 1));
+    this.skippingLongLine = false;
+    return true;
   }
 
   next(): Framed | null {
@@ -66,9 +112,12 @@ export class CommandFramer {
       this.literals.push(data);
       this.literalBytes = -1;
     }
+    if (this.skippingLongLine && !this.skipLongLine()) return null;
+    const refused = this.beforeLine();
+    if (refused) return refused;
     const framed = this.input.readLine(this.limits.maxLineBytes);
     if (!framed) return null;
-    if (framed.kind === 'too-long') return this.fail('Command line too long', false);
+    if (framed.kind === 'too-long') return this.fail(`Command line too long: at most ${this.limits.maxLineBytes} bytes per line here`, false);
     if (framed.kind === 'bare-newline') return this.fail('Lines must end with CRLF', false);
     // Literal lengths count the literal's own bytes (read exactly), so decoding the line is safe.
     const line = framed.line.toString('utf8');

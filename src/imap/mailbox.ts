@@ -8,13 +8,19 @@
  * response is sent, and that is never while answering FETCH, STORE or SEARCH (§7.4.1), only
  * after other commands, in IDLE and on NOOP. Flag changes may be reported at any time.
  *
- * "\Recent" (§2.3.2) is per session here: the messages that arrived while this session had the
- * mailbox selected. There is no cross-session notion of it in the store.
+ * "\Recent" (§2.3.2) belongs to one session: the first read-write session told of a message
+ * claims it (recent.ts), at SELECT for the messages already there and at the EXISTS that
+ * announces a new one; a read-only session (EXAMINE) sees the unclaimed ones without claiming.
+ *
+ * A sequence set naming a number past EXISTS (or `*` in an empty mailbox) is a client error,
+ * answered BAD (RFC 9051 §6.4.5's "invalid message sequence numbers", as common servers do);
+ * a UID set may name UIDs that do not exist (§6.4.8), they are simply not there.
  */
 import type { StoreEvent } from '../events/bus.js';
 import type { Flag, MailboxEntry, MessageId } from '../store/types.js';
 import { flagList } from './format.js';
-import { inSequenceSet, type SequenceSet } from './syntax.js';
+import type { RecentClaims } from './recent.js';
+import { ImapSyntaxError, STAR, type SequenceSet } from './syntax.js';
 
 export interface MessageRef {
   seq: number;
@@ -31,7 +37,7 @@ export class SelectedMailbox {
   /** uids[seq - 1] is the UID of message `seq`. */
   readonly uids: MessageId[] = [];
   private readonly entries = new Map<MessageId, Entry>();
-  readonly recent = new Set<MessageId>();
+  private readonly recent = new Set<MessageId>();
   private readonly expungedElsewhere = new Set<MessageId>();
   private readonly arrived = new Map<MessageId, Entry>();
   private readonly flagsChanged = new Set<MessageId>();
@@ -40,11 +46,26 @@ export class SelectedMailbox {
     readonly inbox: string,
     readonly readOnly: boolean,
     messages: MailboxEntry[],
+    private readonly claims: RecentClaims,
   ) {
     for (const m of messages) {
       this.uids.push(m.id);
       this.entries.set(m.id, { size: m.size, receivedAtMs: m.receivedAtMs, flags: [...m.flags] });
     }
+    this.noteRecent(this.uids);
+  }
+
+  /** This session is told of `ids` (ascending): those no read-write session saw before are \Recent here. */
+  private noteRecent(ids: readonly MessageId[]): void {
+    for (const id of this.claims.take(this.inbox, ids, !this.readOnly)) this.recent.add(id);
+  }
+
+  isRecent(uid: MessageId): boolean {
+    return this.recent.has(uid);
+  }
+
+  get recentCount(): number {
+    return this.recent.size;
   }
 
   get exists(): number {
@@ -82,20 +103,50 @@ export class SelectedMailbox {
     return 0;
   }
 
-  /** The messages a sequence set names, ascending; with `byUid`, the set holds UIDs (§6.4.8). */
+  /**
+   * The messages a sequence set names, ascending; with `byUid`, the set holds UIDs (§6.4.8).
+   * Works range by range (a binary search per UID range), never message by message.
+   */
   resolve(set: SequenceSet, byUid: boolean): MessageRef[] {
+    const count = this.uids.length;
+    const spans: Array<[number, number]> = []; // 0-based index ranges, inclusive
+    for (const [a, b] of set) {
+      if (byUid) {
+        const largest = this.uids[count - 1] ?? 0;
+        const x = a === STAR ? largest : a;
+        const y = b === STAR ? largest : b;
+        const lo = this.firstIndexAtLeast(Math.min(x, y));
+        const hi = this.firstIndexAtLeast(Math.max(x, y) + 1) - 1;
+        if (lo <= hi) spans.push([lo, hi]);
+        continue;
+      }
+      const x = a === STAR ? count : a;
+      const y = b === STAR ? count : b;
+      if (count === 0 || Math.max(x, y) > count) {
+        throw new ImapSyntaxError(count === 0 ? 'Invalid message sequence number: the mailbox is empty' : `Invalid message sequence number ${Math.max(x, y)}: the mailbox has ${count} messages`);
+      }
+      spans.push([Math.min(x, y) - 1, Math.max(x, y) - 1]);
+    }
+    spans.sort((p, q) => p[0] - q[0]);
     const out: MessageRef[] = [];
-    if (byUid) {
-      const largest = this.uids[this.uids.length - 1] ?? 0;
-      this.uids.forEach((uid, i) => {
-        if (inSequenceSet(set, uid, largest)) out.push({ seq: i + 1, uid });
-      });
-    } else {
-      this.uids.forEach((uid, i) => {
-        if (inSequenceSet(set, i + 1, this.uids.length)) out.push({ seq: i + 1, uid });
-      });
+    let next = 0;
+    for (const [lo, hi] of spans) {
+      for (let i = Math.max(lo, next); i <= hi; i++) out.push({ seq: i + 1, uid: this.uids[i]! });
+      next = Math.max(next, hi + 1);
     }
     return out;
+  }
+
+  /** Index of the first UID ≥ `uid` (the length if none). */
+  private firstIndexAtLeast(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** A change committed by anyone; returns whether this session has something new to report. */
@@ -155,13 +206,15 @@ export class SelectedMailbox {
       this.expungedElsewhere.clear();
     }
     if (this.arrived.size > 0) {
+      const announced: MessageId[] = [];
       for (const uid of [...this.arrived.keys()].sort((a, b) => a - b)) {
         if (uid <= (this.uids[this.uids.length - 1] ?? 0)) continue;
         this.uids.push(uid);
         this.entries.set(uid, this.arrived.get(uid)!);
-        this.recent.add(uid);
+        announced.push(uid);
       }
       this.arrived.clear();
+      this.noteRecent(announced);
       out.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
     }
     for (const uid of this.flagsChanged) {

@@ -87,8 +87,10 @@ function headerFields(raw: Buffer, entity: MimePart, fields: string[], exclude: 
 }
 
 /** The bytes a section names; null if the part does not exist (the response then has an empty string). */
-export function sectionBytes(raw: Buffer, root: MimePart, section: Section): Buffer | null {
+export function sectionBytes(raw: Buffer, tree: () => MimePart, section: Section): Buffer | null {
+  // BODY[] is the message as stored: no structure needed.
   if (section.path.length === 0 && section.text === '') return raw;
+  const root = tree();
   let part: MimePart | null = root;
   if (section.path.length > 0) part = resolve(root, section.path);
   if (!part) return null;

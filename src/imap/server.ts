@@ -7,8 +7,10 @@
  * (a large FETCH waits for the socket instead of piling up in memory). In IDLE, the session's
  * updates wake the shell, and the next turn carries them.
  *
- * Limits: command lines of 8 KiB (RFC 7162 §4 recommends at least 8192 octets), literals of
- * 64 KiB (no command here needs more; APPEND is refused), an autologout timer of
+ * Limits: command lines of 64 KiB (RFC 7162 §4 asks for at least 8,192 octets; 64 KiB is
+ * Dovecot's imap_max_line_length, so a long UID set from a real client fits), literals of
+ * 64 KiB (no command here needs more; APPEND is refused); a longer line is answered `tag BAD`
+ * and the connection goes on (framing.ts), an autologout timer of
  * --imap-timeout (30 minutes by default, RFC 3501 §5.4) restarted by what the client sends, so
  * IDLE ends there too; an error count that ends abusive sessions, and per-IP connection limits.
  */
@@ -28,10 +30,11 @@ import type { Store } from '../store/types.js';
 import type { Effect, Sink } from './command.js';
 import { CommandFramer, type FramingLimits } from './framing.js';
 import { MessageCache } from './message-cache.js';
+import { InProcessRecentClaims } from './recent.js';
 import { ImapSession, type SessionServices, type SessionSettings } from './session.js';
 
 export const LIMITS: FramingLimits = {
-  maxLineBytes: 8 * 1024,
+  maxLineBytes: 64 * 1024,
   maxLiteralBytes: 64 * 1024,
   maxCommandBytes: 128 * 1024,
 };
@@ -116,6 +119,7 @@ export function startImapServer(deps: ImapDeps): Promise<RunningServer> {
     events: deps.events,
     auth: deps.auth,
     messages: new MessageCache(deps.store),
+    recent: new InProcessRecentClaims(),
     onError: (error) => deps.log.error({ err: String(error) }, 'imap command failed'),
   };
   return startLineServer({

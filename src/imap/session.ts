@@ -18,6 +18,7 @@ import type { CommandSpec, Completion, Effect, ImapState, Sink } from './command
 import { COMMANDS } from './commands/index.js';
 import { SelectedMailbox } from './mailbox.js';
 import type { MessageCache } from './message-cache.js';
+import type { RecentClaims } from './recent.js';
 import { ImapSyntaxError, Tokenizer, isValidTag, type RawCommand } from './syntax.js';
 
 export interface SessionSettings {
@@ -31,6 +32,8 @@ export interface SessionServices {
   events: EventBus;
   auth: MailboxAuthenticator;
   messages: MessageCache;
+  /** Which session each message is \Recent in (§2.3.2), shared by every session. */
+  recent: RecentClaims;
   onError?: (error: unknown) => void;
 }
 
@@ -208,7 +211,7 @@ export class ImapSession {
       }
       if (view.apply(event) && this.state === 'Idle') this.onUpdate();
     });
-    view = new SelectedMailbox(inbox, readOnly, await this.services.store.mailbox(inbox));
+    view = new SelectedMailbox(inbox, readOnly, await this.services.store.mailbox(inbox), this.services.recent);
     for (const event of early) view.apply(event);
     this.mailbox = view;
     return view;

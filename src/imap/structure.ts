@@ -2,13 +2,13 @@
  * ENVELOPE and BODY/BODYSTRUCTURE (RFC 3501 §7.4.2) from the MIME tree (mail/mime-tree.ts).
  *
  * Header values go out as received (encoded words stay encoded, as §7.4.2 expects clients to
- * decode them). Address names are the exception: they are parsed and decoded as for the listing
- * (mail/headers.ts), so a name that is not plain ASCII is re-encoded as one RFC 2047 encoded word
- * rather than sent as 8-bit.
+ * decode them). Addresses are the exception: they are parsed by the one RFC 5322 address parser
+ * (mail/headers.ts, shared with the listing and SEARCH), so groups, source routes and comments
+ * come out as §7.4.2 wants, and a name that is not plain ASCII is re-encoded as one RFC 2047
+ * encoded word rather than sent as 8-bit.
  */
-import { headerValue } from '../mail/header-block.js';
-import { parseAddressList } from '../mail/headers.js';
-import type { Address } from '../mail/model.js';
+import { headerValue, type HeaderFields } from '../mail/header-block.js';
+import { parseAddressHeader, type AddressEntry, type ParsedMailbox } from '../mail/headers.js';
 import { parseDisposition, type MimePart } from '../mail/mime-tree.js';
 import { nstr, paren, rawStr, str, type Chunk } from './format.js';
 
@@ -22,47 +22,67 @@ function encodedName(name: string): Chunk {
 /** At most this many addresses of one field go into an ENVELOPE. */
 const MAX_ENVELOPE_ADDRESSES = 1000;
 
-/** The addresses of a field, parsed and decoded as the listing parses them (mail/headers.ts). */
-function addresses(value: string | null): Address[] {
-  return value === null ? [] : parseAddressList(value).slice(0, MAX_ENVELOPE_ADDRESSES);
+/** address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")" */
+function mailboxAddress(m: ParsedMailbox): Chunk[] {
+  return ['(', encodedName(m.name), ' ', nstr(m.route), ' ', m.local === '' ? 'NIL' : str(m.local), ' ', nstr(m.domain), ')'];
 }
 
-/** address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")" */
-function addressList(list: Address[]): Chunk[] {
-  if (list.length === 0) return ['NIL'];
+/**
+ * An address list (§7.4.2): mailboxes as they are; a group as its start marker (host NIL,
+ * mailbox the group name), its members, and the end marker (all four NIL).
+ */
+function addressList(entries: AddressEntry[]): Chunk[] {
+  if (entries.length === 0) return ['NIL'];
   const out: Chunk[] = ['('];
-  for (const a of list) {
-    const at = a.address.lastIndexOf('@');
-    const mailbox = at === -1 ? a.address : a.address.slice(0, at);
-    const host = at === -1 ? null : a.address.slice(at + 1);
-    out.push('(', encodedName(a.name), ' NIL ', mailbox === '' ? 'NIL' : str(mailbox), ' ', nstr(host), ')');
+  let count = 0;
+  for (const entry of entries) {
+    if (count >= MAX_ENVELOPE_ADDRESSES) break;
+    if (entry.kind === 'mailbox') {
+      out.push(...mailboxAddress(entry));
+      count++;
+      continue;
+    }
+    out.push('(NIL NIL ', entry.name === '' ? 'NIL' : encodedName(entry.name), ' NIL)');
+    for (const member of entry.members.slice(0, MAX_ENVELOPE_ADDRESSES - count)) out.push(...mailboxAddress(member));
+    count += entry.members.length;
+    out.push('(NIL NIL NIL NIL)');
   }
   out.push(')');
   return out;
 }
 
-export function envelope(part: MimePart): Chunk[] {
-  const h = (name: string): string | null => headerValue(part.headers, name);
-  const from = addresses(h('from'));
-  const sender = addresses(h('sender'));
-  const replyTo = addresses(h('reply-to'));
+/** ENVELOPE from a message's top-level header fields (cached per message by message-cache.ts). */
+export function envelopeFromHeaders(headers: HeaderFields): Chunk[] {
+  const h = (name: string): string | null => headerValue(headers, name);
+  const addresses = (name: string): AddressEntry[] => {
+    const value = h(name);
+    return value === null ? [] : parseAddressHeader(value);
+  };
+  const from = addresses('from');
+  const sender = addresses('sender');
+  const replyTo = addresses('reply-to');
   const field = (name: string): Chunk => {
     const v = h(name);
     return v === null ? 'NIL' : rawStr(v);
   };
+  // §7.4.2: an absent or empty Sender or Reply-To is the From value.
   const items: Chunk[][] = [
     [field('date')],
     [field('subject')],
     addressList(from),
     addressList(sender.length ? sender : from),
     addressList(replyTo.length ? replyTo : from),
-    addressList(addresses(h('to'))),
-    addressList(addresses(h('cc'))),
-    addressList(addresses(h('bcc'))),
+    addressList(addresses('to')),
+    addressList(addresses('cc')),
+    addressList(addresses('bcc')),
     [field('in-reply-to')],
     [field('message-id')],
   ];
   return ['(', ...items.flatMap((c, i) => (i === 0 ? c : [' ', ...c])), ')'];
+}
+
+export function envelope(part: MimePart): Chunk[] {
+  return envelopeFromHeaders(part.headers);
 }
 
 function params(list: Array<[string, string]>): Chunk[] {

@@ -7,6 +7,8 @@
  * One concession to the grammar's irregularity: a FETCH attribute such as
  * `BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]<0.512>` is one token even though it holds spaces and
  * parentheses, so an atom that meets `[` runs to the matching `]` (RFC 3501 §6.4.5 section-spec).
+ * A `[` with no matching `]` is an ordinary ATOM-CHAR (§9: only `]` is a resp-special, and an
+ * astring may hold it), so a mailbox name or LIST pattern such as `a[b` is one atom.
  */
 
 export type Token =
@@ -136,12 +138,16 @@ export class Tokenizer {
   private atom(): Token {
     const line = this.line;
     let i = this.offset;
+    // Once a "[" has no match, no later one is looked for: each line is scanned a bounded number of times.
+    let brackets = true;
     while (i < line.length && !ATOM_STOP.has(line[i]!)) {
-      if (line[i] === '[') {
+      if (line[i] === '[' && brackets) {
         const close = matchingBracket(line, i);
-        if (close === -1) throw new ImapSyntaxError('unterminated "[" in an atom');
-        i = close + 1;
-        continue;
+        if (close !== -1) {
+          i = close + 1;
+          continue;
+        }
+        brackets = false;
       }
       if (line[i] === '{' || line.charCodeAt(i) < 0x20 || line.charCodeAt(i) === 0x7f) throw new ImapSyntaxError('invalid character in an atom');
       i++;
@@ -185,7 +191,8 @@ export function end(tokens: Tokenizer, command: string): void {
 /** A sequence set (RFC 3501 §9 sequence-set): ranges of numbers, `*` for the largest in use. */
 export type SequenceSet = Array<[number, number]>;
 
-const STAR = -1;
+/** How a parsed sequence set writes `*`. */
+export const STAR = -1;
 
 export function parseSequenceSet(text: string): SequenceSet {
   const ranges: SequenceSet = [];

@@ -44,8 +44,9 @@ describe('one truth across HTTP, POP3 and IMAP', () => {
     const { messages: listed } = await listing('truth1');
     assert.deepEqual(listed.map((m) => [m.subject, m.seen]), [['Message 2', true], ['Message 1', false]]);
     const flags = await imapFlags('truth1');
-    assert.match(flags[0]!, /^\* 1 FETCH \(FLAGS \(\)\)$/);
-    assert.match(flags[1]!, /^\* 2 FETCH \(FLAGS \(\\Seen\)\)$/);
+    // This IMAP session is the first to see both messages, so they are \Recent in it (RFC 3501 §2.3.2).
+    assert.match(flags[0]!, /^\* 1 FETCH \(FLAGS \(\\Recent\)\)$/);
+    assert.match(flags[1]!, /^\* 2 FETCH \(FLAGS \(\\Seen \\Recent\)\)$/);
   });
 
   it('HTTP reading and IMAP flagging are seen by each other', async () => {

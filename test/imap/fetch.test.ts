@@ -19,11 +19,19 @@ before(async () => {
   imapPort = server.ports.imap!;
   await deliver(server.smtpPort, 'fetcher@tidemail.test', simpleMessage('Plain one', 'Just text.', 'fetcher@tidemail.test'));
   await deliver(server.smtpPort, 'fetcher@tidemail.test', MULTI);
+  await seenBefore('fetcher');
 });
 
 after(async () => {
   await server.dispose();
 });
+
+/** A session selects `inbox` and logs out, so its messages are no longer \Recent for the sessions under test (RFC 3501 §2.3.2). */
+async function seenBefore(inbox: string): Promise<void> {
+  const c = await RawImapClient.selected(imapPort, inbox);
+  await c.command('LOGOUT');
+  c.close();
+}
 
 /** The literal that follows `label` in a FETCH response. */
 function literalAfter(response: string, label: string): string {
@@ -85,6 +93,7 @@ describe('IMAP FETCH', () => {
 
   it('BODY[] marks the message \\Seen (and says so); BODY.PEEK[] does not', async () => {
     await deliver(server.smtpPort, 'seen@tidemail.test', simpleMessage('Mark me'));
+    await seenBefore('seen');
     const c = await RawImapClient.selected(imapPort, 'seen');
     const peek = (await c.command('FETCH 1 (BODY.PEEK[TEXT] FLAGS)')).untagged[0]!;
     assert.match(peek, /FLAGS \(\)\)$/);
@@ -176,6 +185,7 @@ describe('IMAP SEARCH', () => {
 describe('IMAP STORE and EXPUNGE', () => {
   it('sets and clears system flags; .SILENT stays silent; keywords are ignored', async () => {
     for (let i = 1; i <= 3; i++) await deliver(server.smtpPort, 'flags@tidemail.test', simpleMessage(`Flag ${i}`));
+    await seenBefore('flags');
     const c = await RawImapClient.selected(imapPort, 'flags');
     assert.deepEqual((await c.command('STORE 1 +FLAGS (\\Flagged \\Answered)')).untagged, ['* 1 FETCH (FLAGS (\\Answered \\Flagged))']);
     assert.deepEqual((await c.command('STORE 1 -FLAGS \\Answered')).untagged, ['* 1 FETCH (FLAGS (\\Flagged))']);

@@ -19,6 +19,7 @@ import { MemoryEventBus } from '../../src/events/bus.js';
 import type { Effect, Sink } from '../../src/imap/command.js';
 import { toBuffer } from '../../src/imap/format.js';
 import { CommandFramer } from '../../src/imap/framing.js';
+import { InProcessRecentClaims } from '../../src/imap/recent.js';
 import { MessageCache } from '../../src/imap/message-cache.js';
 import { ImapSession, type SessionSettings } from '../../src/imap/session.js';
 import { InputBuffer } from '../../src/protocol/input.js';
@@ -115,7 +116,7 @@ class Driver {
 function imap(settings: Partial<SessionSettings> = {}): { session: ImapSession; driver: Driver; t: Transcript<Effect> } {
   const session = new ImapSession(
     { hostname: 'imap.tidemail.test', maxErrors: 20, ...settings },
-    { store, events, auth: new PublicInboxes(), messages: new MessageCache(store) },
+    { store, events, auth: new PublicInboxes(), messages: new MessageCache(store), recent: new InProcessRecentClaims() },
   );
   const driver = new Driver(session);
   const t = new Transcript<Effect>((line) => driver.line(line));

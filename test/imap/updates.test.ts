@@ -31,11 +31,12 @@ describe('IMAP updates from elsewhere', () => {
 
     await deliver(server.smtpPort, 'idler@tidemail.test', simpleMessage('During idle'));
     assert.equal(await watcher.response(), '* 2 EXISTS');
-    assert.equal(await watcher.response(), '* 1 RECENT');
+    // Both messages are \Recent here: this session was the first to see each (RFC 3501 §2.3.2).
+    assert.equal(await watcher.response(), '* 2 RECENT');
 
     const other = await RawImapClient.selected(imapPort, 'idler');
     await other.command('STORE 1 +FLAGS (\\Flagged)');
-    assert.match(await watcher.response(), /^\* 1 FETCH \(UID \d+ FLAGS \(\\Flagged\)\)$/);
+    assert.match(await watcher.response(), /^\* 1 FETCH \(UID \d+ FLAGS \(\\Flagged \\Recent\)\)$/);
     await other.command('STORE 1 +FLAGS.SILENT (\\Deleted)');
     await watcher.response(); // the \Deleted flag change
     await other.command('EXPUNGE');
@@ -67,7 +68,8 @@ describe('IMAP updates from elsewhere', () => {
 
     await deliver(server.smtpPort, 'stable@tidemail.test', simpleMessage('Stable 4'));
     const noop2 = await a.command('NOOP');
-    assert.deepEqual(noop2.untagged, ['* 3 EXISTS', '* 1 RECENT']);
+    // a selected first, so the two left of its first three and the new one are \Recent in a.
+    assert.deepEqual(noop2.untagged, ['* 3 EXISTS', '* 3 RECENT']);
     a.close();
     b.close();
   });

@@ -51,8 +51,10 @@ export function setsSeen(items: FetchItem[]): boolean {
   return items.some((i) => (i.kind === 'section' ? !i.peek : i.name === 'RFC822' || i.name === 'RFC822.TEXT'));
 }
 
-export function needsMessage(items: FetchItem[]): boolean {
-  return items.some((i) => i.kind === 'section' || ['ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'].includes(i.name));
+/** What answering the items reads: the raw bytes (sections, structure, RFC822…), or only the cached header (ENVELOPE). */
+export function fetchNeeds(items: FetchItem[]): { raw: boolean; headers: boolean } {
+  const raw = items.some((i) => i.kind === 'section' || ['BODYSTRUCTURE', 'BODY', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'].includes(i.name));
+  return { raw, headers: items.some((i) => i.kind === 'simple' && i.name === 'ENVELOPE') };
 }
 
 /** How a section item is named in the response: BODY[HEADER.FIELDS (SUBJECT)]<0> (PEEK is dropped). */

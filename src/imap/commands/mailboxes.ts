@@ -5,6 +5,7 @@
  */
 import { ImapSyntaxError, astring, end, list } from '../syntax.js';
 import { no, ok, type Completion, type Handler } from '../command.js';
+import type { ImapSession } from '../session.js';
 
 export function isInbox(name: string): boolean {
   return name.toUpperCase() === 'INBOX';
@@ -41,6 +42,16 @@ export const lsub = listing('LSUB');
 
 const STATUS_ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN']);
 
+/**
+ * §2.3.2: the messages no read-write session has been told of, plus those this session holds
+ * if it has the mailbox selected read-write (a read-only one holds only unclaimed ones).
+ */
+function recentCount(session: ImapSession, ids: number[]): number {
+  const unclaimed = session.services.recent.unclaimed(session.inbox!, ids);
+  const view = session.mailbox;
+  return view && !view.readOnly ? view.recentCount + unclaimed : unclaimed;
+}
+
 export const status: Handler = async ({ session, args, out }) => {
   const name = astring(args.next(), 'a mailbox name');
   const items = list(args.next(), 'status data items').map((t) => astring(t, 'a status item').toUpperCase());
@@ -52,7 +63,7 @@ export const status: Handler = async ({ session, args, out }) => {
   const messages = await session.services.store.mailbox(session.inbox!);
   const values: Record<string, number> = {
     MESSAGES: messages.length,
-    RECENT: session.mailbox?.recent.size ?? 0,
+    RECENT: recentCount(session, messages.map((m) => m.id)),
     UIDNEXT: (messages[messages.length - 1]?.id ?? 0) + 1,
     UIDVALIDITY: session.services.store.uidValidity(),
     UNSEEN: messages.filter((m) => !m.flags.includes('seen')).length,

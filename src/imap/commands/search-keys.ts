@@ -14,6 +14,7 @@ export type SearchKey =
   | { kind: 'none' }
   | { kind: 'flag'; flag: Flag; set: boolean }
   | { kind: 'recent'; set: boolean }
+  /** Values of header, body and text keys are lower-cased here, once (§6.4.4 matching is case-insensitive). */
   | { kind: 'header'; field: string; value: string }
   | { kind: 'body'; value: string }
   | { kind: 'text'; value: string }
@@ -96,7 +97,7 @@ class KeyReader {
     const flag = FLAG_KEYS[name];
     if (flag) return { kind: 'flag', flag: flag[0], set: flag[1] };
     const header = HEADER_KEYS[name];
-    if (header) return { kind: 'header', field: header, value: this.text(`a ${name} string`) };
+    if (header) return { kind: 'header', field: header, value: this.text(`a ${name} string`).toLowerCase() };
     const date = DATE_KEYS[name];
     if (date) {
       const dayMs = parseSearchDate(this.text('a date'));
@@ -120,12 +121,12 @@ class KeyReader {
         return { kind: 'all' };
       case 'HEADER': {
         const field = this.text('a header field name').toLowerCase();
-        return { kind: 'header', field, value: this.text('a header value') };
+        return { kind: 'header', field, value: this.text('a header value').toLowerCase() };
       }
       case 'BODY':
-        return { kind: 'body', value: this.text('a BODY string') };
+        return { kind: 'body', value: this.text('a BODY string').toLowerCase() };
       case 'TEXT':
-        return { kind: 'text', value: this.text('a TEXT string') };
+        return { kind: 'text', value: this.text('a TEXT string').toLowerCase() };
       case 'LARGER':
         return { kind: 'size', larger: true, bytes: this.number('a size') };
       case 'SMALLER':

@@ -9,22 +9,28 @@
  * parts with transfer encoding and charset undone, and the HTML part's text). Dates compare whole
  * days, ignoring time (§6.4.4): the internal date's day in UTC, the Date header's day as written.
  *
- * TEXT matches header values and the body; RFC 3501 §6.4.4 means the whole message, header field
- * names included, which is not done here yet.
+ * TEXT matches the header (field names and decoded values, §6.4.4 "header or body") and the
+ * body. Address fields also match their addresses as the RFC 5322 parser reads them
+ * (mail/headers.ts), so FROM finds a mailbox written with comments or folding inside it. Header
+ * fields come from the shared header cache (message-cache.ts), already decoded and lower-cased,
+ * so a header search over a whole mailbox reads the store only for messages not cached yet.
+ *
+ * Messages expunged by another session but not yet announced (§7.4.1 forbids it during
+ * SEARCH) are left out and the completion says `OK [EXPUNGEISSUED]` (RFC 5530 §3, RFC 2180 §4.1).
  */
-import { decodeHeaderValue, searchableBody } from '../../mail/decode.js';
-import { headerValue, type HeaderFields } from '../../mail/header-block.js';
+import { searchableBody } from '../../mail/decode.js';
+import { headerValue } from '../../mail/header-block.js';
 import { dayOf, parseSearchDate } from '../format.js';
 import { inSequenceSet } from '../syntax.js';
 import { no, ok, type Handler } from '../command.js';
-import type { SessionServices } from '../session.js';
 import type { MessageRef, SelectedMailbox } from '../mailbox.js';
-import { BadCharset, contentNeeds, parseSearch, type ContentNeeds, type DateOp, type SearchKey } from './search-keys.js';
+import type { MessageHeaders } from '../message-cache.js';
+import { BadCharset, contentNeeds, parseSearch, type DateOp, type SearchKey } from './search-keys.js';
 
 interface Candidate {
   ref: MessageRef;
-  /** The message's header fields, if the key reads them and the message still exists. */
-  headers: HeaderFields | null;
+  /** The message's header, if the key reads it and the message still exists. */
+  headers: MessageHeaders | null;
   /** Its searchable body text, if the key reads it ('' once the message is gone). */
   body: string;
 }
@@ -42,13 +48,17 @@ function sentDay(value: string | null): number | null {
   return Number.isFinite(ms) ? dayOf(ms) : null;
 }
 
-function contains(haystack: string, needle: string): boolean {
-  return haystack.toLowerCase().includes(needle.toLowerCase());
+/** `lowerNeedle` is already lower-cased (search-keys.ts). */
+function contains(haystack: string, lowerNeedle: string): boolean {
+  return haystack.toLowerCase().includes(lowerNeedle);
 }
 
-function headerMatches(c: Candidate, field: string, value: string): boolean {
-  for (const [name, raw] of c.headers ?? []) if (name === field && contains(decodeHeaderValue(raw), value)) return true;
-  return false;
+function headerMatches(c: Candidate, field: string, lowerValue: string): boolean {
+  // The values of one field joined by newlines; a needle with a newline (only a literal can hold one) is matched per value.
+  const values = c.headers?.field(field) ?? null;
+  if (values === null) return false;
+  if (!lowerValue.includes('\n')) return values.includes(lowerValue);
+  return values.split('\n').some((v) => v.includes(lowerValue));
 }
 
 function matches(key: SearchKey, c: Candidate, view: SelectedMailbox): boolean {
@@ -61,15 +71,15 @@ function matches(key: SearchKey, c: Candidate, view: SelectedMailbox): boolean {
     case 'flag':
       return view.flags(uid).includes(key.flag) === key.set;
     case 'recent':
-      return view.recent.has(uid) === key.set;
+      return view.isRecent(uid) === key.set;
     case 'header':
       return headerMatches(c, key.field, key.value);
     case 'body':
       return contains(c.body, key.value);
     case 'text':
-      return !!c.headers && (c.headers.some(([, v]) => contains(decodeHeaderValue(v), key.value)) || contains(c.body, key.value));
+      return !!c.headers && (c.headers.text().includes(key.value) || contains(c.body, key.value));
     case 'date': {
-      const day = key.sent ? sentDay(c.headers ? headerValue(c.headers, 'date') : null) : dayOf(view.entry(uid)?.receivedAtMs ?? 0);
+      const day = key.sent ? sentDay(c.headers ? headerValue(c.headers.fields, 'date') : null) : dayOf(view.entry(uid)?.receivedAtMs ?? 0);
       return day !== null && compareDay(day, key.op, key.dayMs);
     }
     case 'size': {
@@ -99,23 +109,38 @@ export const search: Handler = async ({ session, args, uid, out }) => {
   }
   const view = session.mailbox!;
   const needs = contentNeeds(key);
+  const { messages, store } = session.services;
   const found: number[] = [];
+  let expunged = 0;
+  // One candidate, refilled per message: a search over a large mailbox allocates per match, not per message.
+  const c: Candidate = { ref: { seq: 0, uid: 0 }, headers: null, body: '' };
   for (let i = 0; i < view.uids.length; i++) {
-    const ref = { seq: i + 1, uid: view.uids[i]! };
-    if (view.isGone(ref.uid)) continue;
-    if (matches(key, await candidate(session.services, ref, needs), view)) found.push(uid ? ref.uid : ref.seq);
+    const id = view.uids[i]!;
+    if (view.isGone(id)) {
+      expunged++;
+      continue;
+    }
+    c.ref.seq = i + 1;
+    c.ref.uid = id;
+    if (needs.headers) {
+      c.headers = messages.cachedHeaders(id) ?? (await messages.headers(id));
+      if (!c.headers) {
+        expunged++;
+        continue;
+      }
+    }
+    if (needs.body) {
+      // The store's full parse: the very ParsedBody the message JSON shows and the indexer's search text is made of.
+      const stored = await store.get(id);
+      if (!stored) {
+        expunged++;
+        continue;
+      }
+      c.body = searchableBody(stored.parsed);
+    }
+    if (matches(key, c, view)) found.push(uid ? id : i + 1);
   }
   await out.send(`* SEARCH${found.map((n) => ` ${n}`).join('')}`);
-  return ok(`${uid ? 'UID SEARCH' : 'SEARCH'} completed`);
+  const name = uid ? 'UID SEARCH' : 'SEARCH';
+  return expunged > 0 ? ok(`${name} completed; ${expunged} messages expunged by another session were left out`, 'EXPUNGEISSUED') : ok(`${name} completed`);
 };
-
-/**
- * Read what the key needs of one message: header fields from the MIME tree (kept in the shared
- * structure cache), the body from the store's full parse, the very ParsedBody the message JSON
- * shows and the indexer's search text is made of.
- */
-async function candidate(services: SessionServices, ref: MessageRef, needs: ContentNeeds): Promise<Candidate> {
-  const message = needs.headers ? await services.messages.load(ref.uid) : null;
-  const stored = needs.body ? await services.store.get(ref.uid) : null;
-  return { ref, headers: message?.tree.headers ?? null, body: stored ? searchableBody(stored.parsed) : '' };
-}

@@ -28,7 +28,7 @@ function opener(readOnly: boolean): Handler {
     await out.send(`* FLAGS ${FLAGS}`);
     await out.send(`* OK [PERMANENTFLAGS ${readOnly ? '()' : FLAGS}] ${readOnly ? 'Read-only' : 'Keywords are accepted but not kept'}`);
     await out.send(`* ${view.exists} EXISTS`);
-    await out.send(`* ${view.recent.size} RECENT`);
+    await out.send(`* ${view.recentCount} RECENT`);
     const firstUnseen = view.uids.findIndex((uid) => !view.flags(uid).includes('seen'));
     if (firstUnseen !== -1) await out.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`);
     await out.send(`* OK [UIDVALIDITY ${session.services.store.uidValidity()}] UIDs valid`);

@@ -6,6 +6,8 @@
  *
  * Without .SILENT each message gets an untagged FETCH with its new flags (and its UID for UID
  * STORE); the same change made by another session is reported to it by the mailbox view.
+ * Messages expunged by another session and not yet announced are skipped, and the completion
+ * is `NO [EXPUNGEISSUED]` (RFC 5530 §3) as for FETCH.
  */
 import type { Flag, FlagOperation } from '../../store/types.js';
 import { ImapSyntaxError, atom, end, parseSequenceSet, type Token } from '../syntax.js';
@@ -42,14 +44,19 @@ export const store: Handler = async ({ session, args, uid, out }) => {
   const view = session.mailbox!;
   if (view.readOnly) return no('The mailbox is read-only (EXAMINE)', 'READ-ONLY');
 
-  const refs = view.resolve(set, uid).filter((m) => !view.isGone(m.uid));
+  const named = view.resolve(set, uid);
+  const refs = named.filter((m) => !view.isGone(m.uid));
   const changed = refs.length && (flags.length || operation === 'replace') ? await session.services.store.setFlags(refs.map((m) => m.uid), operation, flags) : new Map<number, Flag[]>();
   for (const ref of refs) {
     const now = changed.get(ref.uid);
     if (now) view.flagsSet(ref.uid, now);
     if (silent || (!now && changed.size > 0)) continue;
-    const flagsNow = flagList(view.flags(ref.uid), view.recent.has(ref.uid));
+    const flagsNow = flagList(view.flags(ref.uid), view.isRecent(ref.uid));
     await out.send(`* ${ref.seq} FETCH (${uid ? `UID ${ref.uid} ` : ''}FLAGS ${flagsNow})`);
   }
-  return ok(`${uid ? 'UID STORE' : 'STORE'} completed`);
+  const name = uid ? 'UID STORE' : 'STORE';
+  // RFC 2180 §4.2.1 / RFC 5530 §3: the others were changed; these no longer exist.
+  const expunged = named.length - refs.length;
+  if (expunged > 0) return no(`${name}: ${expunged} of the messages were expunged by another session`, 'EXPUNGEISSUED');
+  return ok(`${name} completed`);
 };
