@@ -35,7 +35,7 @@ export interface DiskStatus {
 export interface DiskGuardOptions {
   dataDir: string;
   minFree: FreeSpace;
-  store: Pick<Store, 'stats' | 'evictOldest'>;
+  store: Pick<Store, 'stats' | 'evictOldest' | 'reusableBytes'>;
   ballast: Ballast;
   clock: Clock;
   log: Logger;
@@ -96,17 +96,19 @@ export class DiskGuard {
     const target = (): number => min + (ballast.present ? 0 : BALLAST_BYTES);
     let free = fs.bavail * fs.bsize;
     let stats = await store.stats();
+    let reusable = await store.reusableBytes();
     let evicted = 0;
-    while (free + stats.reusableBytes < target() && stats.messages > 0 && evicted < MAX_EVICT_PER_PASS) {
+    while (free + reusable < target() && stats.messages > 0 && evicted < MAX_EVICT_PER_PASS) {
       if (free < BALLAST_BYTES) ballast.release(); // the deletes themselves need room now
       const meanBytes = Math.max(1, stats.bytes / stats.messages);
-      const count = Math.min(MAX_EVICT_PER_PASS - evicted, Math.max(1, Math.ceil((target() - free - stats.reusableBytes) / meanBytes)));
+      const count = Math.min(MAX_EVICT_PER_PASS - evicted, Math.max(1, Math.ceil((target() - free - reusable) / meanBytes)));
       const removed = await store.evictOldest(count);
       if (removed.length === 0) break;
       evicted += removed.length;
       fs = statfsSync(this.options.dataDir);
       free = fs.bavail * fs.bsize;
       stats = await store.stats();
+      reusable = await store.reusableBytes();
     }
     if (evicted) {
       this.status.evictedTotal += evicted;
@@ -114,8 +116,8 @@ export class DiskGuard {
       this.options.onEvicted?.(evicted);
     }
     const wasFull = this.status.state === 'full';
-    const full = free + stats.reusableBytes < target();
-    this.status = { ...this.status, state: full ? 'full' : 'ok', freeBytes: free, reusableBytes: stats.reusableBytes, minFreeBytes: min };
+    const full = free + reusable < target();
+    this.status = { ...this.status, state: full ? 'full' : 'ok', freeBytes: free, reusableBytes: reusable, minFreeBytes: min };
     if (full) ballast.release();
     else ballast.ensure(min + BALLAST_BYTES);
     const now = this.options.clock.now();

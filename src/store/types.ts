@@ -111,8 +111,6 @@ export interface StoreStats {
   bodies: number;
   /** Bytes of raw message data held (each body counted once). */
   bytes: number;
-  /** Space inside the store's own files that new mail reuses before the files grow (0 if none). */
-  reusableBytes: number;
 }
 
 export interface RetentionPolicy {
@@ -155,6 +153,8 @@ export interface Store {
   /** Remove the `count` oldest messages whatever their age (a full disk's FIFO push-out); publishes as delete does. */
   evictOldest(count: number): Promise<MessageId[]>;
   stats(): Promise<StoreStats>;
+  /** Space inside the store's own files that new mail reuses before the files grow (0 for an engine without such). */
+  reusableBytes(): Promise<number>;
   /** A value that changes only if ids could have been reused (IMAP UIDVALIDITY). */
   uidValidity(): number;
   /** Finish pending writes and close; further calls reject. */

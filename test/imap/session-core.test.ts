@@ -126,7 +126,10 @@ function imap(settings: Partial<SessionSettings> = {}): { session: ImapSession; 
 
 const CAPS = 'IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS UNSELECT';
 
-/** Logged in to `inbox` and INBOX selected, SELECT's responses checked loosely. */
+/**
+ * Logged in to `inbox` (a fresh one) and INBOX selected, SELECT's responses checked loosely. The
+ * first session to see a message holds its \Recent (RFC 3501 §2.3.2), so all `exists` are recent.
+ */
 async function selected(inbox: string, exists: number): Promise<ReturnType<typeof imap>> {
   const s = imap();
   await s.t.play(`
@@ -137,7 +140,7 @@ async function selected(inbox: string, exists: number): Promise<ReturnType<typeo
     S: * FLAGS …
     S: * OK [PERMANENTFLAGS …
     S: * ${exists} EXISTS
-    S: * 0 RECENT
+    S: * ${exists} RECENT
     S: * OK [UNSEEN 1] First unseen message
     S: * OK [UIDVALIDITY …
     S: * OK [UIDNEXT …
@@ -283,14 +286,14 @@ describe('IMAP session: Authenticated and Selected', () => {
       S: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)
       S: * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)] Keywords are accepted but not kept
       S: * 2 EXISTS
-      S: * 0 RECENT
+      S: * 2 RECENT
       S: * OK [UNSEEN 2] First unseen message
       S: * OK [UIDVALIDITY ${store.uidValidity()}] UIDs valid
       S: * OK [UIDNEXT ${first + 2}] Predicted next UID
       S: a2 OK [READ-WRITE] SELECT completed
       C: a3 FETCH 1:* (UID FLAGS)
-      S: * 1 FETCH (UID ${first} FLAGS (\\Seen))
-      S: * 2 FETCH (UID ${first + 1} FLAGS ())
+      S: * 1 FETCH (UID ${first} FLAGS (\\Seen \\Recent))
+      S: * 2 FETCH (UID ${first + 1} FLAGS (\\Recent))
       S: a3 OK FETCH completed
       C: a4 SELECT Other
       S: a4 NO [NONEXISTENT] No mailbox "Other": only INBOX exists here
@@ -308,7 +311,7 @@ describe('IMAP session: Authenticated and Selected', () => {
     const { session, t } = await selected(inbox, 3);
     await t.play(`
       C: a3 STORE 1 +FLAGS (\\Deleted)
-      S: * 1 FETCH (FLAGS (\\Deleted))
+      S: * 1 FETCH (FLAGS (\\Deleted \\Recent))
       S: a3 OK STORE completed
       C: a4 UID STORE ${two} +FLAGS.SILENT (\\Seen \\Deleted)
       S: a4 OK UID STORE completed
@@ -317,14 +320,14 @@ describe('IMAP session: Authenticated and Selected', () => {
       S: * 1 EXPUNGE
       S: a5 OK EXPUNGE completed
       C: a6 FETCH 1 (FLAGS)
-      S: * 1 FETCH (FLAGS ())
+      S: * 1 FETCH (FLAGS (\\Recent))
       S: a6 OK FETCH completed
     `);
     assert.deepEqual((await store.mailbox(inbox)).map((m) => m.id), [two + 1]);
     assert.equal(await store.raw(one), null);
     await t.play(`
       C: a7 STORE 1 +FLAGS (\\Deleted)
-      S: * 1 FETCH (FLAGS (\\Deleted))
+      S: * 1 FETCH (FLAGS (\\Deleted \\Recent))
       S: a7 OK STORE completed
       C: a8 CLOSE
       S: a8 OK CLOSE completed
@@ -347,7 +350,7 @@ describe('IMAP session: Authenticated and Selected', () => {
       S: * FLAGS …
       S: * OK [PERMANENTFLAGS ()] Read-only
       S: * 1 EXISTS
-      S: * 0 RECENT
+      S: * 1 RECENT
       S: * OK [UNSEEN 1] First unseen message
       S: * OK [UIDVALIDITY …
       S: * OK [UIDNEXT …
@@ -369,7 +372,7 @@ describe('IMAP session: Authenticated and Selected', () => {
     await t.play(`
       C: a3 NOOP
       S: * 2 EXISTS
-      S: * 1 RECENT
+      S: * 2 RECENT
       S: a3 OK NOOP completed
     `);
     await store.delete([one]);
@@ -399,7 +402,7 @@ describe('IMAP session: Authenticated and Selected', () => {
     t.take(await driver.pushed());
     await t.play(`
       S: * 2 EXISTS
-      S: * 1 RECENT
+      S: * 2 RECENT
       C: DONE
       S: a3 OK IDLE terminated
       C: a4 IDLE
@@ -414,7 +417,7 @@ describe('IMAP session: Authenticated and Selected', () => {
     await t.play(`
       C: a5 NOOP
       S: * 3 EXISTS
-      S: * 2 RECENT
+      S: * 3 RECENT
       S: a5 OK NOOP completed
     `);
   });
@@ -441,7 +444,7 @@ describe('IMAP session: errors', () => {
     await t.play(`
       S: * OK …
       C: a1 NOOP ${'x'.repeat(300)}
-      S: * BAD Command line too long
+      S: a1 BAD Command line too long…
       C: a2 LOGIN {500}
       S: a2 BAD [TOOBIG] Literal too large: at most 100 bytes per literal here
       C: a3 NOOP

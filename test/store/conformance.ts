@@ -225,6 +225,24 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         }),
       ));
 
+    it('evictOldest removes exactly the oldest messages whatever their age, announces each, and the space comes back for reuse', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const ids: number[] = [];
+        for (let i = 0; i < 5; i++) ids.push(...(await store.append(message([i % 2 ? 'a' : 'b'], `m${i}`))));
+        const deleted: number[] = [];
+        events.subscribe((event) => {
+          if (event.type === 'message.deleted') deleted.push(event.id);
+        });
+        const before = await store.reusableBytes();
+        assert.deepEqual(await store.evictOldest(2), ids.slice(0, 2));
+        assert.deepEqual(deleted, ids.slice(0, 2));
+        assert.equal((await store.stats()).messages, 3);
+        assert.ok((await store.reusableBytes()) >= before, 'what was freed can be reused');
+        assert.deepEqual(await store.evictOldest(10), ids.slice(2));
+        assert.deepEqual(await store.evictOldest(1), [], 'nothing left to evict');
+        assert.deepEqual(await store.stats(), { messages: 0, bodies: 0, bytes: 0 });
+      }));
+
     it('many appends at once: each resolves with its own ids, announced once each, after its commit, in id order', () =>
       withStore(NO_RETENTION, async (store, events) => {
         const announced: number[] = [];

@@ -314,7 +314,7 @@ export class SqliteStore implements Store {
         `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
          WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
       ),
-      stats: db.prepare<[], Omit<StoreStats, 'reusableBytes'>>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
+      stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
     };
     // Search reads the index and the unparsed bodies in one snapshot, so a body parsed in
     // between is found exactly once.
@@ -452,9 +452,12 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const row = this.q.stats.get();
+    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0 };
+  }
+
+  async reusableBytes(): Promise<number> {
     // Pages freed by deletes stay in the file (no VACUUM) and new mail reuses them first.
-    const reusableBytes = Number(this.db.pragma('freelist_count', { simple: true })) * Number(this.db.pragma('page_size', { simple: true }));
-    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0, reusableBytes };
+    return Number(this.db.pragma('freelist_count', { simple: true })) * Number(this.db.pragma('page_size', { simple: true }));
   }
 
   uidValidity(): number {
