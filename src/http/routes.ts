@@ -35,6 +35,7 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/', handler: web.page },
     { method: 'GET', path: '/inbox/{inbox}', handler: web.page },
     { method: 'GET', path: '/message/{id}', handler: web.page },
+    { method: 'GET', path: '/policy', handler: web.page },
     { method: 'GET', path: '/assets/{*rest}', handler: web.file },
   ];
 }

@@ -5,6 +5,17 @@ import type { TranscriptLine } from '../../src/mail/model.js';
 
 export type { Address, Attachment, Message, Summary, Transcript, TranscriptLine };
 
+/** GET /api/v1/policy, as src/http/handlers/policy.ts answers it. */
+export interface PolicyView {
+  enabled: boolean;
+  trustedNetworks: string[];
+  settings: Record<string, unknown>;
+  disk: { state: 'ok' | 'full'; freeBytes: number; reusableBytes: number; minFreeBytes: number; evictedTotal: number } | null;
+  bans: Array<{ id: number; kind: string; value: string; reason: string; sinceMs: number; untilMs: number }>;
+  hottest: Array<{ kind: string; key: string; count: number; resetAtMs: number }>;
+  refused: Array<{ atMs: number; remoteAddress: string; helo: string; reason: string; transcript: Transcript }>;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -41,6 +52,9 @@ export const api = {
   raw: async (id: number): Promise<string> => (await request(`/api/v1/messages/${id}/raw`)).text(),
   deleteMessage: async (id: number): Promise<void> => void (await request(`/api/v1/messages/${id}`, { method: 'DELETE' })),
   deleteInbox: async (inbox: string): Promise<void> => void (await request(`/api/v1/inboxes/${enc(inbox)}`, { method: 'DELETE' })),
+  policy: async (): Promise<PolicyView> => (await request('/api/v1/policy?refused=100')).json(),
+  liftBan: async (id: number, token: string): Promise<void> =>
+    void (await request(`/api/v1/policy/bans/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })),
   eventsUrl: (inbox: string): string => `/api/v1/events?inbox=${enc(inbox)}`,
   htmlUrl: (id: number, remote: boolean): string => `/api/v1/messages/${id}/html${remote ? '?remote=1' : ''}`,
   rawUrl: (id: number): string => `/api/v1/messages/${id}/raw`,

@@ -1,7 +1,8 @@
-/** The web UI's entry: one page per path (`/`, `/inbox/{name}`, `/message/{id}`), each a plain page load. */
+/** The web UI's entry: one page per path (`/`, `/inbox/{name}`, `/message/{id}`, `/policy`), each a plain page load. */
 import { renderHome } from './home.js';
 import { renderInbox } from './inbox.js';
 import { renderMessage } from './message.js';
+import { renderPolicy } from './policy.js';
 import { h, replaceChildren } from './dom.js';
 import { installListKeys } from './keys.js';
 
@@ -13,6 +14,7 @@ function route(): void {
   if (inbox) renderInbox(main, decodeURIComponent(inbox[1]!));
   else if (message) void renderMessage(main, Number(message[1]));
   else if (path === '/') renderHome(main);
+  else if (path === '/policy' || path === '/policy/') renderPolicy(main);
   else replaceChildren(main, h('p', {}, 'Page not found. ', h('a', { href: '/' }, 'Go home')));
 }
 

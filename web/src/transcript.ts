@@ -20,7 +20,8 @@ export function transcriptPanel(id: number): HTMLElement {
   return panel;
 }
 
-function showTranscript(t: Transcript): HTMLElement[] {
+/** A transcript as shown on the message page and the policy page. */
+export function showTranscript(t: Transcript): HTMLElement[] {
   return [
     h(
       'dl',
