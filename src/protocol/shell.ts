@@ -77,8 +77,6 @@ export interface LineProtocol {
   tlsStarted(): Turn | null;
   /** The session is over: release what it holds. Called exactly once. */
   ended(): void;
-  /** The tarpit: how long to hold each reply now (0 or absent: at once). */
-  replyDelayMs?(): number;
   /**
    * Connection shedding: whether this session may be closed to admit a newcomer or under
    * stress (an untrusted client between transactions), and the turn that closes it.
@@ -121,8 +119,6 @@ export class ConnectionShell implements ShellHandle {
   private shutdownAnswered = false;
   private hasEnded = false;
   private readonly idleTimer: Timer | null;
-  /** Turns whose output the tarpit already held. */
-  private readonly delayed = new WeakSet<Turn>();
   readonly remoteAddress: string;
   /** When the client last sent something (or connected). */
   lastInputAtMs: number;
@@ -203,14 +199,6 @@ export class ConnectionShell implements ShellHandle {
 
   private apply(turn: Turn): void {
     if (this.mode === 'closed') return;
-    if (turn.output?.length && this.mode === 'reading' && !this.delayed.has(turn)) {
-      const delayMs = this.protocol.replyDelayMs?.() ?? 0;
-      if (delayMs > 0) {
-        this.delayed.add(turn);
-        this.await(new Promise<Turn>((resolve) => this.settings.clock.after(delayMs, () => resolve(turn))));
-        return;
-      }
-    }
     if (turn.output) for (const chunk of turn.output) this.queue(chunk);
     const effect = turn.effect;
     if (effect) {

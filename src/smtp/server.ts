@@ -80,10 +80,6 @@ class SmtpConnection implements LineProtocol {
     return { output: [firstLine], effect: { kind: 'await', work: rest } };
   }
 
-  replyDelayMs(): number {
-    return this.policy.replyDelayMs();
-  }
-
   /** Shed only untrusted clients that are between transactions (never a message in progress). */
   sheddable(): boolean {
     return !this.policy.trusted && this.data === null && (this.session.state === 'Connected' || this.session.state === 'Ready');
@@ -152,24 +148,30 @@ class SmtpConnection implements LineProtocol {
 
   ended(): void {}
 
-  /** A session step as a shell turn: its replies, and its effect carried out here or by the shell. */
+  /**
+   * A session step as a shell turn: its replies, and its effect carried out here or by the shell.
+   * Under the tarpit the replies wait first; they go into the transcript when they are sent, so
+   * its times are the client's.
+   */
   private turn(step: Step): Turn {
-    let turn: Turn = {};
-    if (step.replies.length) {
-      const output = wire(step);
-      this.transcript.server(output);
-      turn = { output: [output] };
+    const output = step.replies.length ? wire(step) : null;
+    let effect: Turn['effect'];
+    for (const e of step.effects) {
+      if (e.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
+      else if (e.kind === 'deliver') effect = { kind: 'await', work: this.deliverAfter(e.delayMs, e.message) };
+      else effect = e;
     }
-    if (step.refusal) {
-      this.transcript.helo = this.session.helo;
-      this.policy.refused({ helo: this.session.helo, reason: step.refusal, transcript: this.transcript.snapshot() });
-    }
-    for (const effect of step.effects) {
-      if (effect.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
-      else if (effect.kind === 'deliver') turn.effect = { kind: 'await', work: this.deliverAfter(effect.delayMs, effect.message) };
-      else turn.effect = effect;
-    }
-    return turn;
+    const send = (): Turn => {
+      if (output) this.transcript.server(output);
+      if (step.refusal) {
+        this.transcript.helo = this.session.helo;
+        this.policy.refused({ helo: this.session.helo, reason: step.refusal, transcript: this.transcript.snapshot() });
+      }
+      return { ...(output ? { output: [output] } : {}), ...(effect ? { effect } : {}) };
+    };
+    const delayMs = output ? this.policy.replyDelayMs() : 0;
+    if (delayMs === 0) return send();
+    return { effect: { kind: 'await', work: new Promise<void>((resolve) => this.deps.clock.after(delayMs, resolve)).then(send) } };
   }
 
   /** A magic `delay-…` recipient holds the reply, before anything is stored. */
