@@ -14,24 +14,24 @@
  * 4. at the end of DATA, blocked subject words, then the subject flood (--subject-flood: the
  *    zombie-network filter; ~9 % of Mailinator's mail) — 550 5.7.1, never accepted and dropped.
  *
- * All state is bounded (COUNTER_KEYS counters per table, bans capped in bans.ts).
+ * Each link is a small filter with one interface (filters.ts); this file puts them in order and
+ * gives each session its view. All state is bounded (COUNTER_KEYS counters per table, bans
+ * capped in bans.ts).
  */
 import type { Clock } from '../clock.js';
-import { type Ban, Bans } from './bans.js';
-import { AgingCounter } from './aging-counter.js';
+import type { AgingCounter } from './aging-counter.js';
+import { Bans } from './bans.js';
+import { bannedClients, blockedWords, bounces, rateLimit, subjectFlood, type Decision, type Filter, type FilterContext, type Rate } from './filters.js';
 import type { Magic } from './magic.js';
 import { networkOf, type NetworkList } from './networks.js';
 import { RefusedLog, type RefusedSession } from './refused-log.js';
 import { normalizeSubject } from './subject.js';
 import type { BlockedWords } from './words.js';
 
+export type { Decision, Rate };
+
 /** At most this many counter keys per table (IPs, networks, subjects): ~100 bytes each. */
 export const COUNTER_KEYS = 100_000;
-
-export interface Rate {
-  count: number;
-  windowMs: number;
-}
 
 export interface PolicySettings {
   enabled: boolean;
@@ -49,9 +49,6 @@ export interface PolicySettings {
   magicAddresses: boolean;
   maxConnections: number;
 }
-
-/** What the policy says: null lets the command through. */
-export type Decision = { action: 'defer' | 'refuse' | 'ban'; reason: string; text: string } | null;
 
 /** The policy as one SMTP session sees it. */
 export interface ClientPolicy {
@@ -80,9 +77,9 @@ export interface PolicyEvents {
 export class SmtpPolicy {
   readonly bans = new Bans();
   readonly refusedLog = new RefusedLog();
-  private readonly ipCounts: AgingCounter;
-  private readonly networkCounts: AgingCounter;
-  private readonly subjectCounts: AgingCounter;
+  /** The chain, in the order its filters are asked. */
+  private readonly filters: Filter[];
+  private readonly counters: Array<{ kind: 'ip' | 'network' | 'subject'; counts: AgingCounter }> = [];
   /** First attempt of each magic-greylist triplet; they age out after the longest magic wait. */
   private readonly greylistFirstSeen = new Map<string, number>();
 
@@ -93,9 +90,21 @@ export class SmtpPolicy {
     /** SMTP sessions open now, for the tarpit's load. */
     private readonly openSessions: () => number,
   ) {
-    this.ipCounts = new AgingCounter(settings.ipRate.windowMs, COUNTER_KEYS);
-    this.networkCounts = new AgingCounter(settings.networkRate.windowMs, COUNTER_KEYS);
-    this.subjectCounts = new AgingCounter(settings.subjectFlood.windowMs, COUNTER_KEYS);
+    const s = settings;
+    this.filters = [bannedClients(this.bans)];
+    if (!s.acceptBounces) this.filters.push(bounces());
+    for (const [kind, limit] of [['ip', s.ipRate], ['network', s.networkRate]] as const) {
+      if (limit.count === 0) continue;
+      const filter = rateLimit(kind, limit, COUNTER_KEYS, this.bans, s.banMs);
+      this.filters.push(filter);
+      this.counters.push({ kind, counts: filter.counts });
+    }
+    if (s.words) this.filters.push(blockedWords(s.words));
+    if (s.subjectFlood.count > 0) {
+      const flood = subjectFlood(s.subjectFlood, COUNTER_KEYS, this.bans, s.subjectBanMs);
+      this.filters.push(flood);
+      this.counters.push({ kind: 'subject', counts: flood.counts });
+    }
   }
 
   isTrusted(address: string): boolean {
@@ -112,9 +121,9 @@ export class SmtpPolicy {
       strict: !trusted && s.strict,
       greetWaitMs: trusted ? 0 : s.greetWaitMs,
       magicAddresses: s.magicAddresses,
-      connect: () => (trusted ? null : policy.banned(remoteAddress, network)),
-      mail: (mailFrom) => (trusted ? null : policy.mail(remoteAddress, network, mailFrom)),
-      data: (subject) => (trusted ? null : policy.data(subject)),
+      connect: () => (trusted ? null : policy.ask('atConnect', policy.context(remoteAddress, network))),
+      mail: (mailFrom) => (trusted ? null : policy.ask('atMail', { ...policy.context(remoteAddress, network), mailFrom })),
+      data: (subject) => (trusted ? null : policy.ask('atData', { ...policy.context(remoteAddress, network), subject, normalizedSubject: normalizeSubject(subject) })),
       greylistWaitMs: (magic, mailFrom, rcptTo) => policy.greylistWaitMs(`${network} ${mailFrom} ${rcptTo}`, magic.ms),
       replyDelayMs: () => (trusted || s.tarpitMs === 0 ? 0 : policy.tarpitMs()),
       refused: (entry) => {
@@ -124,46 +133,21 @@ export class SmtpPolicy {
     };
   }
 
-  private banned(ip: string, network: string): Decision {
-    const now = this.clock.now();
-    const ban = this.bans.find('ip', ip, now) ?? this.bans.find('network', network, now);
-    return ban ? banDecision(ban, now) : null;
-  }
-
-  private mail(ip: string, network: string, mailFrom: string): Decision {
-    const banned = this.banned(ip, network);
-    if (banned) return banned;
-    const s = this.settings;
-    if (!s.acceptBounces && isBounce(mailFrom)) return { action: 'refuse', reason: 'bounce', text: 'Bounces are not accepted here' };
-    const now = this.clock.now();
-    return this.rate('ip', ip, this.ipCounts, s.ipRate, now) ?? this.rate('network', network, this.networkCounts, s.networkRate, now);
-  }
-
-  /** Count one message; over the limit defer, past twice the limit ban (a client that will not wait). */
-  private rate(kind: 'ip' | 'network', key: string, counts: AgingCounter, limit: Rate, now: number): Decision {
-    if (limit.count === 0) return null;
-    const count = counts.hit(key, now);
-    if (count <= limit.count) return null;
-    if (count > 2 * limit.count) {
-      const ban = this.bans.add(kind, key, `${kind}-rate: over ${2 * limit.count} messages in ${limit.windowMs / 1000} s`, now, now + this.settings.banMs);
-      return banDecision(ban, now);
+  /** Ask each filter at one point of the session, in order; the first decision wins. */
+  private ask(point: 'atConnect', context: FilterContext): Decision;
+  private ask(point: 'atMail', context: FilterContext & { mailFrom: string }): Decision;
+  private ask(point: 'atData', context: FilterContext & { subject: string; normalizedSubject: string }): Decision;
+  private ask(point: 'atConnect' | 'atMail' | 'atData', context: FilterContext & { mailFrom?: string; subject?: string; normalizedSubject?: string }): Decision {
+    for (const filter of this.filters) {
+      const decide = filter[point] as ((c: typeof context) => Decision) | undefined;
+      const decision = decide?.(context);
+      if (decision) return decision;
     }
-    const waitS = Math.max(1, Math.ceil((counts.resetAtMs(key, now) - now) / 1000));
-    const who = kind === 'ip' ? 'your address' : 'your network';
-    return { action: 'defer', reason: `${kind}-rate`, text: `Too much mail from ${who}; try again in ${waitS} seconds` };
+    return null;
   }
 
-  private data(subject: string): Decision {
-    const word = this.settings.words?.match(subject);
-    if (word) return { action: 'refuse', reason: 'blocked-word', text: 'Message refused by the subject filter' };
-    const now = this.clock.now();
-    const normalized = normalizeSubject(subject);
-    if (this.bans.find('subject', normalized, now)) return { action: 'refuse', reason: 'subject-flood', text: 'Subject banned: too many messages with it' };
-    const flood = this.settings.subjectFlood;
-    if (flood.count === 0) return null;
-    if (this.subjectCounts.hit(normalized, now) <= flood.count) return null;
-    this.bans.add('subject', normalized, `subject-flood: over ${flood.count} messages in ${flood.windowMs / 1000} s`, now, now + this.settings.subjectBanMs);
-    return { action: 'refuse', reason: 'subject-flood', text: 'Subject banned: too many messages with it' };
+  private context(ip: string, network: string): FilterContext {
+    return { ip, network, nowMs: this.clock.now() };
   }
 
   private greylistWaitMs(key: string, waitMs: number): number {
@@ -186,23 +170,11 @@ export class SmtpPolicy {
   /** For the policy page: the hottest counters now. */
   hottest(limit = 20): Array<{ kind: 'ip' | 'network' | 'subject'; key: string; count: number; resetAtMs: number }> {
     const now = this.clock.now();
-    return [
-      ...this.ipCounts.hottest(limit, now).map((c) => ({ kind: 'ip' as const, ...c })),
-      ...this.networkCounts.hottest(limit, now).map((c) => ({ kind: 'network' as const, ...c })),
-      ...this.subjectCounts.hottest(limit, now).map((c) => ({ kind: 'subject' as const, ...c })),
-    ]
+    return this.counters
+      .flatMap(({ kind, counts }) => counts.hottest(limit, now).map((c) => ({ kind, ...c })))
       .sort((a, b) => b.count - a.count)
       .slice(0, limit);
   }
-}
-
-function banDecision(ban: Ban, now: number): Decision {
-  const minutes = Math.max(1, Math.ceil((ban.untilMs - now) / 60_000));
-  return { action: 'ban', reason: `banned-${ban.kind}`, text: `Banned for ${minutes} more minutes: ${ban.reason}` };
-}
-
-function isBounce(mailFrom: string): boolean {
-  return mailFrom === '' || /^mailer-daemon@/i.test(mailFrom) || mailFrom.toLowerCase() === 'mailer-daemon';
 }
 
 /** The policy of a trusted client when no server policy is wired (tests, tools): nothing refused, magic on. */
