@@ -8,7 +8,7 @@
  * deciding, not refusals. The pregreet wait and the tarpit are deliberate delays, not costs, and
  * are off in both. Target: policy-on within 5 % of policy-off.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KiB } from '../payloads.js';
@@ -35,24 +35,34 @@ export function policyOnFlags(wordsFile: string): string[] {
   ];
 }
 
+/**
+ * Each measurement gets a fresh server of its own, stopped before the next starts: a server left
+ * running keeps parsing the backlog of the cell before it and would tax the one being measured.
+ */
+async function measure(args: string[], cell: Omit<Parameters<typeof runSmtpCell>[0], 'host' | 'port' | 'serverPid'>): Promise<SmtpCellResult> {
+  const target = await startTarget([], args);
+  try {
+    return await runSmtpCell({ ...cell, host: target.host, port: target.ports.smtp!, serverPid: target.pid });
+  } finally {
+    await target.stop();
+  }
+}
+
 export async function runPolicyCells(timing: Timing, progress: (line: string) => void): Promise<PolicyRow[]> {
   const wordsFile = join(tmpdir(), `tidemail-bench-words-${process.pid}.txt`);
   writeFileSync(wordsFile, 'casino\nfree money\nviagra\nlottery winner\nwire transfer\n');
-  const off = await startTarget([], ['--greet-wait', '0']);
-  const on = await startTarget([], policyOnFlags(wordsFile));
   const rows: PolicyRow[] = [];
   try {
     for (const mode of ['per-connection', 'persistent'] as const) {
       const cell = { sizeBytes: 4 * KiB, sessions: 20, mode, warmupMs: timing.smtpWarmupMs, durationMs: timing.smtpDurationMs, maxMessages: timing.smtpMaxMessages, inboxCount: LOAD_INBOXES, inboxPrefix: 'policy-' };
-      const offResult = await runSmtpCell({ ...cell, host: off.host, port: off.ports.smtp!, serverPid: off.pid });
-      const onResult = await runSmtpCell({ ...cell, host: on.host, port: on.ports.smtp!, serverPid: on.pid });
+      const offResult = await measure(['--greet-wait', '0'], cell);
+      const onResult = await measure(policyOnFlags(wordsFile), cell);
       const ratio = offResult.messagesPerSecond > 0 ? onResult.messagesPerSecond / offResult.messagesPerSecond : 0;
       rows.push({ mode, off: offResult, on: onResult, ratio });
       progress(`policy 4 KiB × 20 ${mode}: off ${offResult.messagesPerSecond.toFixed(0)} msg/s, on ${onResult.messagesPerSecond.toFixed(0)} msg/s (${ratio.toFixed(3)}×, ${onResult.errors} errors ${onResult.errorSamples[0] ?? ''})`);
     }
   } finally {
-    await off.stop();
-    await on.stop();
+    rmSync(wordsFile, { force: true });
   }
   return rows;
 }
