@@ -135,7 +135,7 @@ export interface Store {
   raw(id: MessageId): Promise<Buffer | null>;
   /** The SMTP transcript of the session that delivered it; null for an unknown id or a message stored before transcripts were kept. */
   transcript(id: MessageId): Promise<SmtpTranscript | null>;
-  /** Apply a flag change; resolves with the new flags of each message that exists. */
+  /** Apply a flag change; resolves with the new flags of each message that exists, and announces `message.flags` only for those whose flags changed. */
   setFlags(ids: MessageId[], operation: FlagOperation, flags: Flag[]): Promise<Map<MessageId, Flag[]>>;
   /** Resolves with the ids actually deleted. */
   delete(ids: MessageId[]): Promise<MessageId[]>;

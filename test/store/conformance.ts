@@ -225,6 +225,23 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         }),
       ));
 
+    it('setFlags announces only real changes, and answers with the flags of every message that exists', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const [a] = await store.append(message(['joe'], 'a'));
+        const [b] = await store.append(message(['joe'], 'b'));
+        await store.setFlags([a!], 'add', ['seen']);
+        const announced: number[] = [];
+        events.subscribe((event) => {
+          if (event.type === 'message.flags') announced.push(event.id);
+        });
+        const answer = await store.setFlags([a!, b!, 999_999], 'add', ['seen']);
+        assert.deepEqual([...answer.keys()].sort(), [a!, b!].sort());
+        assert.deepEqual(answer.get(a!), ['seen']);
+        assert.deepEqual(announced, [b!], 'a already had \\Seen: no event for it');
+        await store.setFlags([a!, b!], 'replace', ['seen']);
+        assert.deepEqual(announced, [b!], 'replacing with the same flags changes nothing');
+      }));
+
     it('evictOldest removes exactly the oldest messages whatever their age, announces each, and the space comes back for reuse', () =>
       withStore(NO_RETENTION, async (store, events) => {
         const ids: number[] = [];

@@ -42,6 +42,8 @@ export interface FlagChange {
   id: MessageId;
   inbox: string;
   mask: number;
+  /** False when the message already had exactly these flags: nothing to announce. */
+  changed: boolean;
 }
 
 export type WriteResult =

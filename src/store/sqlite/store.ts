@@ -395,7 +395,8 @@ export class SqliteStore implements Store {
     for (const change of result.changed) {
       const now = maskToFlags(change.mask);
       out.set(change.id, now);
-      this.options.events.publish({ type: 'message.flags', id: change.id, inbox: change.inbox, flags: now });
+      // Only real changes are news: IMAP sessions and the live UI would otherwise redraw for nothing.
+      if (change.changed) this.options.events.publish({ type: 'message.flags', id: change.id, inbox: change.inbox, flags: now });
     }
     return out;
   }

@@ -81,7 +81,7 @@ function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
     if (!row) continue;
     const mask = op.operation === 'add' ? row.flags | op.mask : op.operation === 'remove' ? row.flags & ~op.mask : op.mask;
     if (mask !== row.flags) sql.setFlags.run(mask, id);
-    changed.push({ id, inbox: row.inbox, mask });
+    changed.push({ id, inbox: row.inbox, mask, changed: mask !== row.flags });
   }
   return { kind: 'setFlags', changed };
 }
