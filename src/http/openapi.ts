@@ -169,6 +169,26 @@ const paths: Record<string, Schema> = {
       responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: bad },
     },
   },
+  '/api/v1/policy': {
+    get: {
+      summary: 'The SMTP policy now: settings, trusted networks, the disk guard, bans in force, the hottest counters and the last refused sessions with their transcripts (public)',
+      parameters: [queryParam('refused', 'How many refused sessions, newest first (0–1000, default 1000)', integer)],
+      responses: { 200: { description: 'The policy', content: { 'application/json': { schema: { type: 'object' } } } }, 400: bad, 404: error('No SMTP listener, so no policy') },
+    },
+  },
+  '/api/v1/policy/bans/{id}': {
+    delete: {
+      summary: 'Lift a ban; needs `Authorization: Bearer <--admin-token>`',
+      parameters: [pathParam('id', 'Ban id (from GET /api/v1/policy)', integer)],
+      responses: {
+        204: { description: 'Lifted' },
+        400: bad,
+        401: error('No bearer token sent'),
+        403: error('Wrong token, or no --admin-token configured on the server'),
+        404: error('No such ban in force'),
+      },
+    },
+  },
   '/healthz': { get: { summary: 'Liveness and store health', responses: { 200: json('Health', 'Healthy'), 503: error('Store unavailable') } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: string } } } } } },
 };

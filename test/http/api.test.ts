@@ -263,7 +263,7 @@ test('healthz and metrics', async () => {
 test('the OpenAPI document is OpenAPI 3 and documents every API route', async () => {
   assert.match(String(openapi.openapi), /^3\./);
   const paths = Object.keys(openapi.paths as object);
-  for (const p of ['/api/v1/inboxes/{inbox}/messages', '/api/v1/messages/{id}', '/api/v1/messages/{id}/raw', '/api/v1/inboxes/{inbox}/wait', '/api/v1/search', '/api/v1/events']) {
+  for (const p of ['/api/v1/inboxes/{inbox}/messages', '/api/v1/messages/{id}', '/api/v1/messages/{id}/raw', '/api/v1/inboxes/{inbox}/wait', '/api/v1/search', '/api/v1/events', '/api/v1/policy', '/api/v1/policy/bans/{id}']) {
     assert.ok(paths.includes(p), `documents ${p}`);
   }
 });
