@@ -1,5 +1,5 @@
 /**
- * A full disk that heals itself. Every CHECK_INTERVAL_MS the guard reads the free space of the
+ * A full disk that heals itself. Every CHECK_INTERVAL_MS (more often near the line) the guard reads the free space of the
  * data dir's filesystem (statfs) plus the space the store can reuse inside its own files (pages
  * freed by deletes, which new mail fills first). Below --min-free-disk it evicts the oldest
  * messages, Mailinator's FIFO push-out, until that sum is back above; when eviction cannot help
@@ -19,7 +19,10 @@ import type { Logger } from '../log.js';
 import { BALLAST_BYTES, type Ballast } from '../store/ballast.js';
 import type { Store } from '../store/types.js';
 
-const CHECK_INTERVAL_MS = 1000;
+/** A statfs and two pragma reads: microseconds, so the guard can look often. */
+const CHECK_INTERVAL_MS = 250;
+/** Near the line, look five times as often: a fast sender fills a small disk within a second. */
+const CLOSE_CHECK_INTERVAL_MS = 50;
 const LOG_INTERVAL_MS = 60_000;
 /** Evictions per pass at most; the next pass (a second later) goes on if still needed. */
 const MAX_EVICT_PER_PASS = 2000;
@@ -55,6 +58,10 @@ export class DiskGuard {
   private stopped = false;
   private evictedSinceLog = 0;
   private loggedAtMs = -Infinity;
+  /** Room was under twice the minimum at the last check. */
+  private close = false;
+  /** The state the last completed check decided (the interim 'full' during eviction aside). */
+  private wasFull = false;
 
   constructor(private readonly options: DiskGuardOptions) {}
 
@@ -71,7 +78,7 @@ export class DiskGuard {
       this.running = this.check()
         .catch((error: unknown) => this.options.log.error({ err: String(error) }, 'disk check failed'))
         .then(() => {
-          if (!this.stopped) this.timer = this.options.clock.after(CHECK_INTERVAL_MS, tick);
+          if (!this.stopped) this.timer = this.options.clock.after(this.close ? CLOSE_CHECK_INTERVAL_MS : CHECK_INTERVAL_MS, tick);
         });
     };
     tick();
@@ -98,6 +105,9 @@ export class DiskGuard {
     let stats = await store.stats();
     let reusable = await store.reusableBytes();
     let evicted = 0;
+    // Refuse new mail while room is being made: what eviction (or the ballast) frees must go to
+    // the deletes themselves, not to the next message.
+    if (free + reusable < target()) this.status = { ...this.status, state: 'full', freeBytes: free, reusableBytes: reusable, minFreeBytes: min };
     while (free + reusable < target() && stats.messages > 0 && evicted < MAX_EVICT_PER_PASS) {
       if (free < BALLAST_BYTES) ballast.release(); // the deletes themselves need room now
       const meanBytes = Math.max(1, stats.bytes / stats.messages);
@@ -115,8 +125,10 @@ export class DiskGuard {
       this.evictedSinceLog += evicted;
       this.options.onEvicted?.(evicted);
     }
-    const wasFull = this.status.state === 'full';
+    const wasFull = this.wasFull;
     const full = free + reusable < target();
+    this.wasFull = full;
+    this.close = free + reusable < 4 * target();
     this.status = { ...this.status, state: full ? 'full' : 'ok', freeBytes: free, reusableBytes: reusable, minFreeBytes: min };
     if (full) ballast.release();
     else ballast.ensure(min + BALLAST_BYTES);
