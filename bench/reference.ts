@@ -20,7 +20,8 @@ export interface Reference {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now, for a reference server we start (smtp-sink, Dovecot). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -26,7 +26,8 @@ const ATTACKERS = 50;
 const PER_ATTACKER = 200;
 const SENDS = 20;
 
-function holdOpen(port: number, from: string, sockets: net.Socket[]): Promise<void> {
+/** Open one silent connection from `from`; resolves once it is established or refused, never rejects. */
+export function holdOpen(port: number, from: string, sockets: net.Socket[]): Promise<void> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: from }, () => resolve());
     socket.on('error', () => resolve());

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawMessage } from './messages.js';
+import { freePort } from '../reference.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 const START_TIMEOUT_MS = 10_000;
@@ -25,17 +26,6 @@ export interface DovecotReference {
   port: number;
   version: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function greets(port: number): Promise<boolean> {

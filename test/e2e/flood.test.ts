@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { holdOpen } from '../../bench/cells/flood.js';
 import { committedMessages } from '../helpers/disk.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
@@ -18,16 +19,6 @@ import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.j
 const ATTACKERS = 50;
 const PER_ATTACKER = 200;
 const SENDS = 20;
-
-/** Open one silent connection; resolves when it is established or refused, never rejects. */
-function holdOpen(port: number, from: string, held: net.Socket[]): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress: from }, () => resolve());
-    socket.on('error', () => resolve());
-    socket.on('data', () => {}); // greetings and 421s are read and ignored; the socket stays silent
-    held.push(socket);
-  });
-}
 
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
