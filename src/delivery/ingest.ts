@@ -16,19 +16,35 @@ export interface Incoming {
   trace: Omit<TraceInfo, 'recipients' | 'date'>;
   envelope: Envelope;
   inboxes: readonly string[];
+  /**
+   * Recipients that are not ours and that this client may relay to (submission, --relay-networks):
+   * queued for the relay (src/relay/) in the same hand-over; [] on a plain MX session.
+   */
+  relayTo: readonly string[];
   /** The unstuffed message, as slices of what was received. */
   segments: readonly Buffer[];
   /** The session as it delivered this message, up to its 250. */
   transcript: SmtpTranscript;
 }
 
-export interface Delivered {
-  ids: MessageId[];
+/** A reply a delivery target gives for the client to see (an upstream's verdict, a rule's drop). */
+export interface TargetReply {
+  code: number;
+  /** RFC 3463 enhanced status code, '' when the target gave none. */
+  enhanced: string;
+  text: string;
 }
+
+/**
+ * What a target did with a message: stored (the session answers 250), or refused with a reply
+ * the client sees (4xx or 5xx; nothing was kept). A rejected promise is a failure of ours:
+ * nothing was kept and the session answers 451 4.3.0.
+ */
+export type DeliveryOutcome = { kind: 'stored'; ids: MessageId[] } | { kind: 'refused'; reply: TargetReply };
 
 /** Where a session's message goes once DATA is complete: the store here, later the relay queue or an upstream. */
 export interface DeliveryTarget {
-  deliver(incoming: Incoming): Promise<Delivered>;
+  deliver(incoming: Incoming): Promise<DeliveryOutcome>;
 }
 
 export class StoreDelivery implements DeliveryTarget {
@@ -37,7 +53,7 @@ export class StoreDelivery implements DeliveryTarget {
     private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  async deliver(incoming: Incoming): Promise<Delivered> {
+  async deliver(incoming: Incoming): Promise<DeliveryOutcome> {
     const now = new Date(this.clock.now());
     const header = receivedHeader({ ...incoming.trace, recipients: incoming.envelope.rcptTo, date: now });
     const raw = Buffer.concat([header, ...incoming.segments]);
@@ -50,6 +66,6 @@ export class StoreDelivery implements DeliveryTarget {
       ...fields,
       transcript: incoming.transcript,
     });
-    return { ids };
+    return { kind: 'stored', ids };
   }
 }

@@ -184,8 +184,13 @@ class SmtpConnection implements LineProtocol {
     const started = process.hrtime.bigint();
     const { metrics, log } = this.deps;
     try {
-      const delivered = await this.deps.delivery.deliver(message);
-      metrics.messagesStored.inc(delivered.ids.length);
+      const outcome = await this.deps.delivery.deliver(message);
+      if (outcome.kind === 'refused') {
+        metrics.messagesRejected.inc({ reason: 'refused-by-target' });
+        const { code, enhanced, text } = outcome.reply;
+        return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'refused', reply: { code, enhanced, text } })));
+      }
+      metrics.messagesStored.inc(outcome.ids.length);
       metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'stored', queueId: message.trace.id })));
     } catch (error) {

@@ -82,7 +82,9 @@ export type DataFinish =
   | { kind: 'stored'; queueId: string }
   | { kind: 'too-big' }
   | { kind: 'bare-newline' }
-  | { kind: 'store-failed' };
+  | { kind: 'store-failed' }
+  /** The delivery target refused it with its own reply (an upstream's verdict, a rule's drop). */
+  | { kind: 'refused'; reply: Reply };
 
 type Handler = (session: SmtpSession, args: string) => Step;
 
@@ -316,6 +318,7 @@ export class SmtpSession {
         tls: this.tls,
       },
       inboxes: transaction.recipients.map((r) => r.inbox),
+      relayTo: [],
       segments: result.segments,
       transcript: delivery.transcript,
     };
@@ -334,6 +337,8 @@ export class SmtpSession {
         return this.countErrors(ok(R.bareNewlineInData));
       case 'store-failed':
         return ok(R.storeFailed);
+      case 'refused':
+        return this.countErrors(ok(finish.reply));
     }
   }
 

@@ -46,6 +46,7 @@ function incoming(overrides: Partial<Incoming> = {}): Incoming {
     trace: { helo: 'client.test', remoteAddress: '192.0.2.7', hostname: 'mx.tidemail.test', esmtp: true, tls: true, smtputf8: false, id: 'Q7' },
     envelope: ENVELOPE,
     inboxes: ['joe'],
+    relayTo: [],
     // The message as slices of what was received, split mid-header on purpose.
     segments: [Buffer.from('From: Ann <ann@example.test>\r\nSubj'), Buffer.from('ect: Hi\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n')],
     transcript: { remoteAddress: '192.0.2.7', helo: 'client.test', tls: null, connectedAtMs: 0, lines: [], truncated: false },
@@ -67,7 +68,7 @@ it('stores the trace header followed by the message bytes, with listing fields a
   assert.equal(message.subject, 'Hi');
   assert.equal(message.dateMs, Date.UTC(2026, 10, 21, 10));
   store.commitWith([41]);
-  assert.deepEqual(await done, { ids: [41] });
+  assert.deepEqual(await done, { kind: 'stored', ids: [41] });
 });
 
 it('appends once for all inboxes, each named once; the recipient list stays out of the header', async () => {
@@ -80,7 +81,7 @@ it('appends once for all inboxes, each named once; the recipient list stays out 
   assert.deepEqual(message.inboxes, ['joe', 'ann']);
   assert.doesNotMatch(message.raw.toString(), /for </);
   store.commitWith([5, 6]);
-  assert.deepEqual(await done, { ids: [5, 6] });
+  assert.deepEqual(await done, { kind: 'stored', ids: [5, 6] });
 });
 
 it('settles only when the store commits, and a failed commit is the caller\'s failure', async () => {
