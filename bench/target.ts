@@ -17,7 +17,7 @@ function cliNodeFlags(): string[] {
   const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
   return shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
 }
-const LISTENERS = ['smtp', 'http', 'pop3', 'imap'] as const;
+const LISTENERS = ['smtp', 'submission', 'http', 'pop3', 'imap'] as const;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 /** After the smtp line, how long to wait for the other listeners' lines (printed together). */

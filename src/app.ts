@@ -11,6 +11,8 @@ import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js
 import { systemClock, type Clock, type Timer } from './clock.js';
 import type { Config } from './config.js';
 import { StoreDelivery } from './delivery/ingest.js';
+import { submissionWiring } from './delivery/wiring.js';
+import type { RelayQueue } from './relay/types.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
@@ -23,7 +25,7 @@ import { BlockedWords } from './policy/words.js';
 import { startPop3Server } from './pop3/server.js';
 import type { RunningServer } from './protocol/tcp-server.js';
 import { loadTlsContext } from './protocol/tls.js';
-import { startSmtpServer } from './smtp/server.js';
+import { startSmtpServer, startSubmissionServer } from './smtp/server.js';
 import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
@@ -43,6 +45,12 @@ export interface AppParts {
   policy?: SmtpPolicy;
   /** The full-disk guard, unless --min-free-disk is 0. */
   disk?: DiskGuard;
+  /**
+   * The durable relay queue (src/relay/). Set it before the SMTP servers are built (startApp's
+   * try block): relayed recipients, alias forwards and --capture-outbound use it; without one,
+   * nothing is relayed (550 5.7.1 at RCPT).
+   */
+  relayQueue?: RelayQueue;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -109,8 +117,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
-    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery: new StoreDelivery(store, parts.clock) });
+    // --- submission, relay rules and aliases (issue 16, part "submit"): parts.relayQueue must be set above this line ---
+    const submit = submissionWiring(parts, new StoreDelivery(store, parts.clock));
+    smtp = await startSmtpServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false });
     servers.push(smtp);
+    servers.push(await startSubmissionServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false }, submit.submission));
+    // --- end submission ---
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
     servers.push(await startHttpServer(parts));

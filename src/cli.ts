@@ -97,6 +97,24 @@ async function wait(args: string[]): Promise<void> {
   }
 }
 
+// --- `tidemail user add` (issue 16, part "submit") ---
+async function user(args: string[]): Promise<void> {
+  const { USER_HELP, addUser, parseUserArgs, readPassword } = await import('./auth/user-cli.js');
+  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USER_HELP}\n`);
+    return;
+  }
+  try {
+    const command = parseUserArgs(args, process.env);
+    await addUser(command, await readPassword());
+    process.stderr.write(`tidemail: ${command.name} set in ${command.usersFile}\n`);
+  } catch (error) {
+    if (error instanceof ConfigError) usageError(error.message);
+    throw error;
+  }
+}
+// --- end user add ---
+
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'serve':
@@ -104,6 +122,9 @@ switch (command) {
     break;
   case 'wait':
     await wait(rest);
+    break;
+  case 'user':
+    await user(rest);
     break;
   case '--version':
   case 'version':
@@ -113,7 +134,7 @@ switch (command) {
   case '--help':
   case '-h':
   case 'help':
-    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  wait      wait for a message and print its code, link or summary (tidemail wait --help)\n  version   print the version\n`);
+    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  wait      wait for a message and print its code, link or summary (tidemail wait --help)\n  user      add a submission user: tidemail user add NAME (tidemail user --help)\n  version   print the version\n`);
     break;
   default:
     usageError(`unknown command "${command}" (try: tidemail --help)`);

@@ -95,6 +95,18 @@ export const SCHEMA = {
   adminToken: option('admin-token', 'string', '', 'bearer token for the API calls that change policy (without one they answer 403)'),
   minFreeDisk: option('min-free-disk', 'space', '5%,1GiB', 'keep this much free on the data dir\'s filesystem: evict the oldest mail, else refuse new mail with 452 4.3.1 (0 = off)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
+  // --- submission, relay rules and aliases (issue 16, part "submit") ---
+  submission: option('submission', 'address', '0.0.0.0:1587', 'mail submission listen address (AUTH required before MAIL; the standard port is 587)'),
+  allowInsecureAuth: option('allow-insecure-auth', 'switch', 'off', 'offer AUTH on submission before STARTTLS (a development convenience: passwords in clear text)'),
+  users: option('users', 'path', '', 'submission users, one name:scrypt-hash a line (tidemail user add); re-read when it changes (default: users in the data dir)'),
+  relayNetworks: option('relay-networks', 'cidrs', 'none', 'clients that may relay to domains not ours without AUTH (e.g. 127.0.0.0/8): CIDR list, or none'),
+  authFailures: option('auth-failures', 'rate', '5/10m', 'failed AUTH attempts per client address in a window; beyond: 454 4.7.0 until the window ends (0 = no limit)'),
+  captureOutbound: option('capture-outbound', 'switch', 'off', 'also store a copy of relayed mail in the sender\'s inbox, shown in its Outbound tab'),
+  aliases: option('aliases', 'path', '', 'aliases(5) file: name: inbox | user@elsewhere | a, b | /file | "|/program args"; re-read when it changes'),
+  aliasFileDir: option('alias-file-dir', 'path', '', 'directory under which file aliases may append to mbox files (default: none allowed)'),
+  aliasProgramDir: option('alias-program-dir', 'path', '', 'directory under which program aliases may run (default: none allowed)'),
+  aliasProgramTimeoutMs: option('alias-program-timeout', 'duration', '30s', 'how long a program alias may run before it is killed (451 4.3.0)'),
+  // --- end submission ---
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
 } as const;
 

@@ -49,6 +49,20 @@ export class Metrics {
   });
   readonly storeMessages = new Gauge({ name: 'tidemail_store_messages', help: 'Messages in the store', registers: [this.registry] });
   readonly storeBytes = new Gauge({ name: 'tidemail_store_bytes', help: 'Raw message bytes held by the store', registers: [this.registry] });
+  // --- submission and aliases (issue 16, part "submit") ---
+  readonly submissionLogins = new Counter({
+    name: 'tidemail_submission_logins_total',
+    help: 'AUTH attempts on the submission port, by outcome (ok, invalid, throttled, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly aliasDeliveries = new Counter({
+    name: 'tidemail_alias_deliveries_total',
+    help: 'Deliveries to file and program aliases, by kind and outcome (ok, refused, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  // --- end submission ---
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

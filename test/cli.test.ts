@@ -105,7 +105,7 @@ describe('tidemail CLI', () => {
 
   it('prints one line per listener with the bound address, and makes its own certificate when given none', async () => {
     const server = await startServer({ ownCertificate: true });
-    assert.deepEqual(Object.keys(server.ports).sort(), ['http', 'imap', 'pop3', 'smtp']);
+    assert.deepEqual(Object.keys(server.ports).sort(), ['http', 'imap', 'pop3', 'smtp', 'submission']);
     for (const port of Object.values(server.ports)) assert.ok(port > 0);
     assert.ok(existsSync(join(server.dataDir, 'tls', 'cert.pem')) && existsSync(join(server.dataDir, 'tls', 'key.pem')), 'a self-signed certificate in the data dir');
     await server.dispose();
@@ -116,7 +116,7 @@ describe('tidemail CLI', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     const dataDir = freshDataDir();
-    const { code, stderr } = await run(['serve', '--smtp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--imap', '127.0.0.1:0', '--data', dataDir]);
+    const { code, stderr } = await run(['serve', '--smtp', `127.0.0.1:${port}`, '--submission', '127.0.0.1:0', '--http', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--imap', '127.0.0.1:0', '--data', dataDir]);
     blocker.close();
     removeDataDir(dataDir);
     assert.equal(code, 1);

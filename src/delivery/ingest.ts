@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { parseListingFields } from '../mail/headers.js';
 import type { SmtpTranscript } from '../mail/model.js';
 import { receivedHeader, type TraceInfo } from '../mail/received.js';
+import type { OutboundOrigin } from '../relay/types.js';
 import type { Envelope, MessageId, Store } from '../store/types.js';
 
 export interface Incoming {
@@ -21,6 +22,14 @@ export interface Incoming {
    * queued for the relay (src/relay/) in the same hand-over; [] on a plain MX session.
    */
   relayTo: readonly string[];
+  /** Why the relayed part goes out (the queue page shows it): submission, relay network, or an alias's forward. */
+  relayOrigin?: OutboundOrigin;
+  /** The submission user who sent it (RFC 4954), if any. */
+  user?: string;
+  /** mbox files under --alias-file-dir to append it to (file aliases). */
+  files?: readonly string[];
+  /** Programs under --alias-program-dir to pipe it to, as argv (program aliases). */
+  programs?: ReadonlyArray<readonly string[]>;
   /** The unstuffed message, as slices of what was received. */
   segments: readonly Buffer[];
   /** The session as it delivered this message, up to its 250. */
@@ -47,6 +56,12 @@ export interface DeliveryTarget {
   deliver(incoming: Incoming): Promise<DeliveryOutcome>;
 }
 
+/** The message as we keep and pass it on: our trace header, then the message as received. */
+export function tracedRaw(incoming: Incoming, date: Date): Buffer {
+  const header = receivedHeader({ ...incoming.trace, recipients: incoming.envelope.rcptTo, date });
+  return Buffer.concat([header, ...incoming.segments]);
+}
+
 export class StoreDelivery implements DeliveryTarget {
   constructor(
     private readonly store: Pick<Store, 'append'>,
@@ -55,8 +70,7 @@ export class StoreDelivery implements DeliveryTarget {
 
   async deliver(incoming: Incoming): Promise<DeliveryOutcome> {
     const now = new Date(this.clock.now());
-    const header = receivedHeader({ ...incoming.trace, recipients: incoming.envelope.rcptTo, date: now });
-    const raw = Buffer.concat([header, ...incoming.segments]);
+    const raw = tracedRaw(incoming, now);
     const fields = parseListingFields(raw);
     const ids = await this.store.append({
       raw,

@@ -66,6 +66,9 @@ export const R = {
   badRecipient: (why: string) => reply(501, '5.1.3', `Bad recipient address syntax: ${why}`), // X.1.3 bad destination syntax
   unsupportedParameter: (name: string) => reply(555, '5.5.4', `Parameter ${name} not supported`), // RFC 5321 §4.1.1.11
   notOurDomain: reply(550, '5.7.1', 'Relaying denied: we do not accept mail for that domain'), // X.7.1 delivery not authorized
+  senderRouting: reply(550, '5.7.1', 'Relaying denied: sender-specified routing (%, ! or @ in the local part) is not accepted'),
+  noRelayQueue: reply(550, '5.7.1', 'Relaying denied: this server has no relay queue'),
+  aliasTooDeep: reply(550, '5.4.6', 'Alias expansion too deep (a loop?)'), // X.4.6 routing loop detected
   noSuchInbox: reply(550, '5.1.3', 'That local part names no inbox we can deliver to'),
   needSmtpUtf8: reply(553, '5.6.7', 'Non-ASCII address requires the SMTPUTF8 parameter'), // RFC 6531 §3.4
   declaredTooBig: (max: number) => reply(552, '5.3.4', `Message size exceeds fixed maximum of ${max} bytes`), // X.3.4 message too big

@@ -4,19 +4,30 @@
  * input as command lines (protocol/input.ts) or, after 354, as the DATA stream (data.ts), turns
  * the session's steps into the shell's turns, and carries out the one effect that is SMTP's
  * own: handing a complete message to its delivery target and reporting the outcome back.
+ *
+ * The same listener serves the submission port (`startSubmissionServer`, RFC 6409): the same
+ * session in submission mode, with AUTH checked here (the users file, the brute-force throttle)
+ * and no spam filter chain, since every sender there has logged in. Credentials never reach the
+ * transcript (it is shown with the message and in the public refused log): an AUTH line keeps
+ * only its mechanism, a SASL response is `<sasl response>`.
  */
 import type tls from 'node:tls';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { AliasLookup } from '../aliases/file.js';
+import type { SubmissionAuthenticator } from '../auth/users.js';
 import type { DeliveryTarget } from '../delivery/ingest.js';
 import { RecipientRouter } from '../delivery/router.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { AuthThrottle } from '../policy/auth-throttle.js';
+import type { NetworkList } from '../policy/networks.js';
 import type { InputBuffer } from '../protocol/input.js';
 import { MAX_ERRORS_PER_SESSION } from '../protocol/limits.js';
 import { startLineServer } from '../protocol/line-server.js';
 import type { LineProtocol, ShellHandle, Turn } from '../protocol/shell.js';
 import type { RunningServer } from '../protocol/tcp-server.js';
+import { redactAuthLine, type AuthVerdict } from './auth.js';
 import { DataReader } from './data.js';
 import type { SmtpTranscript } from '../mail/model.js';
 import { nextQueueId } from './queue-id.js';
@@ -31,7 +42,7 @@ export const MAX_COMMAND_LINE_BYTES = 2048;
 export interface SmtpDeps {
   config: Pick<
     Config,
-    'smtp' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerNetwork' | 'stressIdleTimeoutMs'
+    'smtp' | 'submission' | 'allowInsecureAuth' | 'hostname' | 'domains' | 'maxMessageBytes' | 'maxRecipients' | 'smtpIdleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionsPerNetwork' | 'stressIdleTimeoutMs'
   >;
   delivery: DeliveryTarget;
   /** The filter chain, tarpit and pregreet for untrusted clients; absent: every client is trusted. */
@@ -39,9 +50,21 @@ export interface SmtpDeps {
   /** Whether the store's disk is full (new mail refused); absent: never. */
   storageFull?: () => boolean;
   tls: tls.SecureContext;
+  /** --aliases; absent: none. */
+  aliases?: AliasLookup;
+  /** --relay-networks: clients that may relay without AUTH; absent: none. */
+  relayNetworks?: NetworkList;
+  /** Whether `delivery` can relay (a RelayQueue is wired); absent: no. */
+  relayAvailable?: boolean;
   log: Logger;
   metrics: Metrics;
   clock: Clock;
+}
+
+/** What the submission listener adds: who may log in, and the brute-force throttle. */
+export interface SubmissionDeps {
+  users: SubmissionAuthenticator;
+  throttle: AuthThrottle;
 }
 
 class SmtpConnection implements LineProtocol {
@@ -55,9 +78,11 @@ class SmtpConnection implements LineProtocol {
     private readonly shell: ShellHandle,
     settings: SessionSettings,
     private readonly deps: SmtpDeps,
+    private readonly submission: SubmissionDeps | null,
   ) {
-    this.policy = deps.policy?.forClient(shell.remoteAddress) ?? OPEN_POLICY;
-    this.session = new SmtpSession(settings, { remoteAddress: shell.remoteAddress, policy: this.policy });
+    this.policy = (submission ? null : deps.policy?.forClient(shell.remoteAddress)) ?? OPEN_POLICY;
+    const relayAllowed = deps.relayNetworks?.has(shell.remoteAddress) ?? false;
+    this.session = new SmtpSession(settings, { remoteAddress: shell.remoteAddress, policy: this.policy, relayAllowed });
     const clock = deps.clock;
     this.transcript = new TranscriptRecorder(shell.remoteAddress, clock.now(), () => clock.now());
   }
@@ -110,7 +135,7 @@ class SmtpConnection implements LineProtocol {
       this.transcript.client(`<${framed.kind} line>`);
       return this.turn(this.session.lineError(framed.kind));
     }
-    this.transcript.client(framed.text);
+    this.transcript.client(this.session.state === 'Auth' ? '<sasl response>' : redactAuthLine(framed.text));
     return this.turn(this.session.command(framed.text));
   }
 
@@ -159,6 +184,7 @@ class SmtpConnection implements LineProtocol {
     for (const e of step.effects) {
       if (e.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
       else if (e.kind === 'deliver') effect = { kind: 'await', work: this.deliverAfter(e.delayMs, e.message) };
+      else if (e.kind === 'authenticate') effect = { kind: 'await', work: this.authenticate(e.user, e.password) };
       else effect = e;
     }
     const send = (): Turn => {
@@ -172,6 +198,28 @@ class SmtpConnection implements LineProtocol {
     const delayMs = output ? this.policy.replyDelayMs() : 0;
     if (delayMs === 0) return send();
     return { effect: { kind: 'await', work: new Promise<void>((resolve) => this.deps.clock.after(delayMs, resolve)).then(send) } };
+  }
+
+  /** The password check of an AUTH: the throttle first (no scrypt for a throttled address), then the users file. */
+  private async authenticate(user: string, password: string): Promise<Turn> {
+    const ip = this.shell.remoteAddress;
+    let verdict: AuthVerdict;
+    const throttle = this.submission?.throttle;
+    const retryAfterMs = throttle?.retryAfterMs(ip) ?? 0;
+    if (!this.submission) verdict = { kind: 'error' };
+    else if (retryAfterMs > 0) verdict = { kind: 'throttled', retryAfterMs };
+    else {
+      try {
+        verdict = (await this.submission.users.verify(user, password)) ? { kind: 'ok' } : { kind: 'invalid' };
+      } catch (error) {
+        this.deps.log.error({ err: String(error) }, 'password check failed');
+        verdict = { kind: 'error' };
+      }
+    }
+    if (verdict.kind === 'invalid') throttle?.failed(ip);
+    this.deps.metrics.submissionLogins.inc({ outcome: verdict.kind });
+    if (verdict.kind !== 'ok') this.deps.log.warn({ remoteAddress: ip, user, outcome: verdict.kind }, 'submission login refused');
+    return this.turn(this.session.authFinished(user, verdict));
   }
 
   /** A magic `delay-…` recipient holds the reply, before anything is stored. */
@@ -203,18 +251,30 @@ class SmtpConnection implements LineProtocol {
 
 const BUSY = { total: R.tooManyConnections, 'per-ip': R.tooManyConnectionsFromIp, 'per-network': R.tooManyConnectionsFromNetwork } as const;
 
+/** The MX listener (--smtp): anyone may deliver to our domains; relaying only from --relay-networks. */
 export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
+  return startListener(deps, null);
+}
+
+/** The submission listener (--submission): AUTH required before MAIL; authenticated users may relay. */
+export function startSubmissionServer(deps: SmtpDeps, submission: SubmissionDeps): Promise<RunningServer> {
+  return startListener(deps, submission);
+}
+
+function startListener(deps: SmtpDeps, submission: SubmissionDeps | null): Promise<RunningServer> {
   const { config } = deps;
   const settings: SessionSettings = {
     hostname: config.hostname,
     maxMessageBytes: config.maxMessageBytes,
     maxRecipients: config.maxRecipients,
     maxErrors: MAX_ERRORS_PER_SESSION.smtp,
-    router: new RecipientRouter({ domains: config.domains }),
+    router: new RecipientRouter({ domains: config.domains, ...(deps.aliases ? { aliases: deps.aliases } : {}) }),
     ...(deps.storageFull ? { storageFull: deps.storageFull } : {}),
+    ...(submission ? { submission: { allowInsecureAuth: config.allowInsecureAuth } } : {}),
+    relayAvailable: deps.relayAvailable ?? false,
   };
   return startLineServer({
-    listen: config.smtp,
+    listen: submission ? config.submission : config.smtp,
     limits: {
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
@@ -223,7 +283,7 @@ export function startSmtpServer(deps: SmtpDeps): Promise<RunningServer> {
     },
     busyReply: (reason) => formatReply(BUSY[reason]),
     stressIdleTimeoutMs: config.stressIdleTimeoutMs,
-    shell: { name: 'smtp', idleTimeoutMs: config.smtpIdleTimeoutMs, tls: deps.tls, log: deps.log, metrics: deps.metrics, clock: deps.clock },
-    protocol: (shell) => new SmtpConnection(shell, settings, deps),
+    shell: { name: submission ? 'submission' : 'smtp', idleTimeoutMs: config.smtpIdleTimeoutMs, tls: deps.tls, log: deps.log, metrics: deps.metrics, clock: deps.clock },
+    protocol: (shell) => new SmtpConnection(shell, settings, deps, submission),
   });
 }

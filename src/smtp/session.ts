@@ -3,9 +3,15 @@
  *
  * States: Connected (greeted, no EHLO yet) → Ready (EHLO/HELO done, no transaction) → Mail
  * (MAIL accepted) → Rcpt (at least one recipient) → Data (receiving the message) → Ready …;
- * Closed after QUIT or a fatal error. The table `COMMANDS` says which states allow each verb;
- * one dispatcher answers 503 5.5.1 for anything out of sequence. Every transition goes
- * through `enter()`.
+ * Closed after QUIT or a fatal error. On the submission port (RFC 6409) Ready → Auth (a SASL
+ * exchange in progress, RFC 4954: its lines are responses, not commands; the exchange is the
+ * state's record, smtp/auth.ts) → Ready, authenticated; MAIL needs that first (530 5.7.0).
+ * The table `COMMANDS` says which states allow each verb; one dispatcher answers 503 5.5.1 for
+ * anything out of sequence. Every transition goes through `enter()`.
+ *
+ * Who may relay (RCPT to a domain not ours): an authenticated submission client, or one from
+ * --relay-networks; anyone else gets 550 5.7.1, and so does sender-specified routing in a local
+ * part (`a%b@`, `a!b@`, a quoted `"a@b"@`), as Postfix's allow_untrusted_routing = no.
  *
  * A step returns the replies to send and the effects the connection must carry out (switch to
  * DATA framing, start TLS, hand the message to its delivery target, close). The connection
@@ -13,6 +19,7 @@
  * What a message is handed over with (envelope, inboxes, trace fields) is built here, from
  * the session's own state: the connection only carries it.
  */
+import { collectTargets, type FinalTarget } from '../aliases/targets.js';
 import type { Incoming } from '../delivery/ingest.js';
 import type { RecipientRouter } from '../delivery/router.js';
 import type { Mailbox } from '../mail/address.js';
@@ -21,11 +28,12 @@ import { decodeHeaderValue } from '../mail/decode.js';
 import type { SmtpTranscript } from '../mail/model.js';
 import { magicOf } from '../policy/magic.js';
 import { OPEN_POLICY, type ClientPolicy, type Decision } from '../policy/smtp-policy.js';
+import { A, continueSasl, startSasl, type AuthVerdict, type SaslExchange, type SaslStep } from './auth.js';
 import type { DataResult } from './data.js';
 import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
 import { R, formatReply, reply, stored, type Reply } from './replies.js';
 
-export type SmtpState = 'Connected' | 'Ready' | 'Mail' | 'Rcpt' | 'Data' | 'Closed';
+export type SmtpState = 'Connected' | 'Ready' | 'Auth' | 'Mail' | 'Rcpt' | 'Data' | 'Closed';
 
 export type Effect =
   | { kind: 'start-data' }
@@ -35,6 +43,8 @@ export type Effect =
    * recipient); its outcome comes back as `dataFinished`.
    */
   | { kind: 'deliver'; message: Incoming; delayMs: number }
+  /** Check a submission login (scrypt, the brute-force throttle); the verdict comes back as `authFinished`. */
+  | { kind: 'authenticate'; user: string; password: string }
   | { kind: 'close' };
 
 export interface Step {
@@ -53,6 +63,10 @@ export interface SessionSettings {
   router: RecipientRouter;
   /** The store's filesystem is full and eviction cannot help (policy/disk.ts): new mail gets 452 4.3.1. */
   storageFull?: () => boolean;
+  /** The submission port (RFC 6409): AUTH offered (after STARTTLS unless allowInsecureAuth) and required before MAIL. */
+  submission?: { allowInsecureAuth: boolean };
+  /** Whether a relay queue exists; without one nothing can be relayed (550 5.7.1). */
+  relayAvailable?: boolean;
 }
 
 /** Who is on the other end, as the connection knows it, and the policy that applies to it. */
@@ -60,11 +74,16 @@ export interface ClientInfo {
   remoteAddress: string;
   /** Without one, nothing is refused (a trusted client) and magic addresses work. */
   policy?: ClientPolicy;
+  /** The client is in --relay-networks: it may relay without AUTH. */
+  relayAllowed?: boolean;
 }
 
 export interface Recipient {
   address: string;
+  /** The inbox (or alias name) its local part names; '' for a relayed recipient. */
   inbox: string;
+  /** Where it is delivered at DATA: its inbox, an alias's expansion, or the relay. */
+  targets: FinalTarget[];
 }
 
 export interface Transaction {
@@ -102,6 +121,7 @@ const COMMANDS: Record<string, { states: SmtpState[]; handler: Handler; outOfSeq
   HELP: { states: ANY_OPEN, handler: () => ok(R.help) },
   VRFY: { states: ANY_OPEN, handler: (_s, args) => (args.trim() ? ok(R.vrfy) : ok(R.syntax('VRFY needs an argument'))) },
   QUIT: { states: ANY_OPEN, handler: (s) => s.quit() },
+  AUTH: { states: ['Ready'], handler: (s, args) => s.auth(args), outOfSequence: R.noHello },
   STARTTLS: { states: ['Ready'], handler: (s, args) => s.startTls(args), outOfSequence: R.noHello },
 };
 
@@ -116,6 +136,10 @@ export class SmtpSession {
   tls = false;
   errors = 0;
   transaction: Transaction | null = null;
+  /** The SASL exchange of the Auth state. */
+  sasl: SaslExchange | null = null;
+  /** Who logged in on the submission port (null: nobody). */
+  user: string | null = null;
   private readonly policy: ClientPolicy;
 
   constructor(
@@ -128,6 +152,7 @@ export class SmtpSession {
   private enter(state: SmtpState): void {
     this.state = state;
     if (state === 'Ready' || state === 'Connected' || state === 'Closed') this.transaction = null;
+    if (state !== 'Auth') this.sasl = null;
   }
 
   /** The greeting, or a banned client's 421 4.7.1 and hang-up (RFC 5321 §3.1: a server may refuse at connect). */
@@ -164,6 +189,8 @@ export class SmtpSession {
 
   /** One command line (without CRLF). */
   command(line: string): Step {
+    // In Auth a line is the client's SASL response, not a command (RFC 4954 §4).
+    if (this.state === 'Auth') return this.countErrors(this.saslStep(continueSasl(this.sasl!, line)));
     const { verb, args } = splitCommand(line);
     const entry = COMMANDS[verb];
     const step = !entry ? ok(R.unknownCommand) : entry.states.includes(this.state) ? entry.handler(this, args) : ok(this.outOfSequence(verb, entry.outOfSequence));
@@ -172,6 +199,7 @@ export class SmtpSession {
 
   private outOfSequence(verb: string, specific: Reply | undefined): Reply {
     if (verb === 'MAIL' && this.state !== 'Connected') return R.nestedMail;
+    if (verb === 'AUTH' && (this.state === 'Mail' || this.state === 'Rcpt')) return R.badSequence; // not within a transaction (RFC 4954 §4)
     if (verb === 'STARTTLS' && this.tls) return R.tlsActive;
     if (verb === 'DATA' && this.state === 'Connected') return R.noHello;
     return specific ?? R.badSequence;
@@ -208,6 +236,7 @@ export class SmtpSession {
     if (!extended) return ok(reply(250, '', greet));
     const extensions = ['PIPELINING', `SIZE ${this.settings.maxMessageBytes}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
     if (!this.tls) extensions.push('STARTTLS');
+    if (this.authOffered()) extensions.push('AUTH PLAIN LOGIN');
     extensions.push('HELP');
     return ok(reply(250, '', [greet, ...extensions].join('\n')));
   }
@@ -225,10 +254,13 @@ export class SmtpSession {
         if (value === true || !/^(7BIT|8BITMIME)$/i.test(value)) return ok(R.unsupportedParameter(`BODY=${String(value)}`));
       } else if (name === 'SMTPUTF8' && value === true) {
         smtputf8 = true;
+      } else if (name === 'AUTH' && this.settings.submission) {
+        // RFC 4954 §5: a server offering AUTH accepts the parameter; we trust only our own login.
       } else {
         return ok(R.unsupportedParameter(name));
       }
     }
+    if (this.settings.submission && this.user === null) return ok(A.required);
     const mailFrom = parsed.mailbox?.address ?? '';
     if (isNonAscii(mailFrom) && !smtputf8) return ok(R.needSmtpUtf8);
     if (this.settings.storageFull?.()) return ok(R.storageFull);
@@ -249,8 +281,17 @@ export class SmtpSession {
     const mailbox: Mailbox = parsed.mailbox;
     if (isNonAscii(mailbox.address) && !transaction.smtputf8) return ok(R.needSmtpUtf8);
     if (transaction.recipients.length >= this.settings.maxRecipients) return ok(R.tooManyRecipients);
+    const mayRelay = this.user !== null || this.client.relayAllowed === true;
+    if (!mayRelay && /[@%!]/.test(mailbox.localPart)) return ok(R.senderRouting);
     const route = this.settings.router.route(mailbox);
-    if (route.kind === 'reject') return ok(route.reason === 'not-our-domain' ? R.notOurDomain : R.noSuchInbox);
+    if (route.kind === 'reject' && route.reason === 'not-our-domain') {
+      if (!mayRelay) return ok(R.notOurDomain);
+      if (!this.settings.relayAvailable) return ok(R.noRelayQueue);
+      transaction.recipients.push({ address: mailbox.address, inbox: '', targets: [{ kind: 'relay', address: mailbox.address }] });
+      this.enter('Rcpt');
+      return ok(R.recipientOk);
+    }
+    if (route.kind === 'reject') return ok(route.reason === 'alias-too-deep' ? R.aliasTooDeep : R.noSuchInbox);
     const magic = this.policy.magicAddresses ? magicOf(mailbox.localPart) : null;
     if (magic) {
       switch (magic.kind) {
@@ -272,7 +313,9 @@ export class SmtpSession {
           break;
       }
     }
-    transaction.recipients.push({ address: mailbox.address, inbox: route.inbox });
+    const inbox = route.kind === 'inbox' ? route.inbox : route.name;
+    const targets: FinalTarget[] = route.kind === 'inbox' ? [{ kind: 'inbox', inbox }] : route.targets;
+    transaction.recipients.push({ address: mailbox.address, inbox, targets });
     this.enter('Rcpt');
     return ok(R.recipientOk);
   }
@@ -300,6 +343,7 @@ export class SmtpSession {
       return this.refuse(decision);
     }
     const delivery = handOver();
+    const targets = collectTargets(transaction.recipients.flatMap((r) => r.targets));
     const message: Incoming = {
       trace: {
         helo: this.helo,
@@ -317,8 +361,12 @@ export class SmtpSession {
         helo: this.helo,
         tls: this.tls,
       },
-      inboxes: transaction.recipients.map((r) => r.inbox),
-      relayTo: [],
+      inboxes: targets.inboxes,
+      relayTo: targets.relayTo,
+      ...(targets.files.length ? { files: targets.files } : {}),
+      ...(targets.programs.length ? { programs: targets.programs } : {}),
+      relayOrigin: this.user !== null ? 'submission' : this.client.relayAllowed ? 'relay-network' : 'alias',
+      ...(this.user !== null ? { user: this.user } : {}),
       segments: result.segments,
       transcript: delivery.transcript,
     };
@@ -364,7 +412,54 @@ export class SmtpSession {
     this.tls = true;
     this.helo = '';
     this.esmtp = false;
+    this.user = null;
     this.enter('Connected');
+  }
+
+  /** AUTH is offered on the submission port, once the session is encrypted or if --allow-insecure-auth. */
+  private authOffered(): boolean {
+    const submission = this.settings.submission;
+    return submission !== undefined && (this.tls || submission.allowInsecureAuth);
+  }
+
+  auth(args: string): Step {
+    if (!this.settings.submission) return ok(A.notOffered);
+    if (this.user !== null) return ok(A.already);
+    // RFC 4954 §4: not before encryption when only encrypted AUTH is offered (538, §6).
+    if (!this.authOffered()) return ok(A.encryptionRequired);
+    return this.saslStep(startSasl(args));
+  }
+
+  private saslStep(step: SaslStep): Step {
+    switch (step.kind) {
+      case 'challenge':
+        this.enter('Auth');
+        this.sasl = step.exchange;
+        return ok(step.reply);
+      case 'failed':
+        this.enter('Ready');
+        return ok(step.reply);
+      case 'credentials':
+        this.enter('Auth');
+        this.sasl = null;
+        return { replies: [], effects: [{ kind: 'authenticate', user: step.user, password: step.password }] };
+    }
+  }
+
+  /** The connection checked the credentials of the last `authenticate` effect. */
+  authFinished(user: string, verdict: AuthVerdict): Step {
+    this.enter('Ready');
+    switch (verdict.kind) {
+      case 'ok':
+        this.user = user;
+        return ok(A.succeeded);
+      case 'invalid':
+        return this.countErrors(ok(A.invalid)); // a wrong password counts toward the session's errors
+      case 'throttled':
+        return ok(A.throttled(Math.ceil(verdict.retryAfterMs / 1000)));
+      case 'error':
+        return ok(A.temporary);
+    }
   }
 
   timedOut(): Step {

@@ -47,7 +47,7 @@ export interface StartOptions {
   ownCertificate?: boolean;
 }
 
-export const LISTENERS: readonly string[] = ['smtp', 'http', 'pop3', 'imap'];
+export const LISTENERS: readonly string[] = ['smtp', 'submission', 'http', 'pop3', 'imap'];
 
 /** Flags for an app started in the test process: every listener on a free loopback port. */
 export function inProcessArgs(dataDir: string): string[] {
