@@ -41,7 +41,8 @@ export function expandAlias(name: string, context: ExpandContext): Expansion {
     return true;
   };
   const add = (target: FinalTarget): true | 'too-many' => {
-    targets.set(targetKey(target), target);
+    const key = targetKey(target);
+    if (!targets.has(key)) targets.set(key, target); // the first spelling met is the one delivered to
     return targets.size > MAX_ALIAS_TARGETS ? 'too-many' : true;
   };
   const outcome = walk(name, []);
