@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { StoreDelivery } from './delivery/ingest.js';
 import { submissionWiring } from './delivery/wiring.js';
 import type { RelayQueue } from './relay/types.js';
+import type { OutboundMarks } from './delivery/outbound-capture.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
@@ -51,6 +52,8 @@ export interface AppParts {
    * nothing is relayed (550 5.7.1 at RCPT).
    */
   relayQueue?: RelayQueue;
+  /** --capture-outbound's marks, for the HTTP API's Outbound tab. */
+  outbound?: OutboundMarks;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -119,6 +122,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     parts.policy = policy;
     // --- submission, relay rules and aliases (issue 16, part "submit"): parts.relayQueue must be set above this line ---
     const submit = submissionWiring(parts, new StoreDelivery(store, parts.clock));
+    if (submit.outbound) parts.outbound = submit.outbound;
     smtp = await startSmtpServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false });
     servers.push(smtp);
     servers.push(await startSubmissionServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false }, submit.submission));

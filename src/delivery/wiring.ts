@@ -17,7 +17,9 @@ import type { RelayQueue } from '../relay/types.js';
 import type { SmtpDeps, SubmissionDeps } from '../smtp/server.js';
 import type { Store } from '../store/types.js';
 import type { DeliveryTarget } from './ingest.js';
-import { StoreCapture } from './outbound-capture.js';
+import type { EventBus } from '../events/bus.js';
+import type { StateDatabase } from '../store/sqlite/state-db.js';
+import { MemoryOutboundMarks, StateOutboundMarks, StoreCapture, forgetDeleted, type OutboundMarks } from './outbound-capture.js';
 import { RoutedDelivery } from './routed.js';
 
 export interface WiringParts {
@@ -26,12 +28,17 @@ export interface WiringParts {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  events: EventBus;
   relayQueue?: RelayQueue;
+  /** The shared state database, if the app opened one: outbound marks then survive a restart. */
+  stateDb?: StateDatabase;
 }
 
 export interface SubmissionWiring {
   smtp: Pick<SmtpDeps, 'delivery' | 'aliases' | 'relayNetworks' | 'relayAvailable'>;
   submission: SubmissionDeps;
+  /** --capture-outbound's marks, for the HTTP API; null without the flag. */
+  outbound: OutboundMarks | null;
 }
 
 /** The users file when --users is not given: `users` in the data dir (where `tidemail user add` writes by default). */
@@ -45,10 +52,12 @@ export function submissionWiring(parts: WiringParts, local: DeliveryTarget): Sub
   const warn = (message: string): void => log.warn(message);
   const aliases = config.aliases ? new AliasesFile(config.aliases, { fileDir: config.aliasFileDir, programDir: config.aliasProgramDir }, now, warn) : undefined;
   const relay = parts.relayQueue ?? null;
+  const marks = config.captureOutbound ? (parts.stateDb ? new StateOutboundMarks(parts.stateDb) : new MemoryOutboundMarks()) : null;
+  if (marks) forgetDeleted(parts.events, marks);
   const delivery = new RoutedDelivery({
     local,
     relay,
-    capture: config.captureOutbound ? new StoreCapture(parts.store, clock) : null,
+    capture: marks ? new StoreCapture(parts.store, clock, marks) : null,
     programTimeoutMs: config.aliasProgramTimeoutMs,
     clock,
     log,
@@ -57,5 +66,6 @@ export function submissionWiring(parts: WiringParts, local: DeliveryTarget): Sub
   return {
     smtp: { delivery, ...(aliases ? { aliases } : {}), relayNetworks: new NetworkList(config.relayNetworks), relayAvailable: relay !== null },
     submission: { users: new UsersFile(usersPath(config), now, warn), throttle: new AuthThrottle(config.authFailures, clock) },
+    outbound: marks,
   };
 }

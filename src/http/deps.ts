@@ -23,4 +23,6 @@ export interface HttpDeps {
   policy?: SmtpPolicy;
   /** The full-disk guard, shown on the policy API. */
   disk?: { readonly current: DiskStatus };
+  /** --capture-outbound's marks (delivery/outbound-capture.ts); absent without the flag. */
+  outbound?: { list(inbox: string, limit: number): number[] };
 }

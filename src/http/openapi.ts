@@ -189,6 +189,21 @@ const paths: Record<string, Schema> = {
       },
     },
   },
+  // --- outbound copies (issue 16, part "submit") ---
+  '/api/v1/inboxes/{inbox}/outbound': {
+    get: {
+      summary: 'The ids of the outbound copies in an inbox (--capture-outbound: relayed mail kept in its sender\'s inbox), newest first',
+      parameters: [inbox],
+      responses: {
+        200: {
+          description: 'The outbound copies; ids is empty without --capture-outbound',
+          content: { 'application/json': { schema: closed({ inbox: string, capture: { type: 'boolean' }, ids: { type: 'array', items: { type: 'integer', minimum: 1 } } }) } },
+        },
+        400: error('Malformed inbox name'),
+      },
+    },
+  },
+  // --- end outbound ---
   '/healthz': { get: { summary: 'Liveness and store health', responses: { 200: json('Health', 'Healthy'), 503: error('Store unavailable') } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: string } } } } } },
 };

@@ -5,6 +5,7 @@ import { deleteMessage, getAttachment, getHtml, getMessage, getRaw, getTranscrip
 import { ListingCache } from './listing-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
+import { listOutbound } from './handlers/outbound.js';
 import { getPolicy, liftBan } from './handlers/policy.js';
 import { sendJsonText } from './reply.js';
 import type { Route } from './router.js';
@@ -30,6 +31,9 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/api/v1/policy', handler: getPolicy },
     { method: 'DELETE', path: '/api/v1/policy/bans/{id}', handler: liftBan },
     { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
+    // --- outbound copies (issue 16, part "submit") ---
+    { method: 'GET', path: '/api/v1/inboxes/{inbox}/outbound', handler: listOutbound },
+    // --- end outbound ---
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/metrics', handler: metrics },
     { method: 'GET', path: '/', handler: web.page },

@@ -49,7 +49,7 @@ export class FakeStore implements Pick<Store, 'append'> {
     return ids;
   }
 
-  inbox(name: string): NewMessage[] {
+  inbox(name: string): Array<NewMessage & { ids: MessageId[] }> {
     return this.appended.filter((m) => m.inboxes.includes(name));
   }
 }

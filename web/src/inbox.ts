@@ -9,6 +9,7 @@
 import { api, mailDomain, type Summary } from './api.js';
 import { copyButton, h, replaceChildren } from './dom.js';
 import { looksUnparsed, messageRow, updateRow } from './message-row.js';
+import { outboundTabs } from './outbound.js';
 import { parsedSoon } from './parsed-soon.js';
 import { rememberInbox } from './recent.js';
 import { searchBox } from './search.js';
@@ -20,6 +21,7 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
   const status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'connecting…');
   const list = h('ol', { class: 'messages', 'aria-label': `Messages for ${address}` });
   const empty = h('p', { class: 'empty muted' }, `Waiting for mail to ${address}…`);
+  const tabs = outboundTabs(inbox, list); // --capture-outbound (issue 16)
   const deleteAll = h('button', { type: 'button', class: 'danger' }, 'Delete all');
   deleteAll.addEventListener('click', async () => {
     if (!confirm(`Delete every message in ${address}?`)) return;
@@ -32,6 +34,7 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     h('div', { class: 'inbox-head' }, h('h1', {}, h('code', { id: 'inbox-address' }, address)), copyButton(address, 'Copy address'), deleteAll),
     searchBox(inbox),
     h('p', { class: 'muted' }, 'Updates live as mail arrives. ', status),
+    tabs.element,
     empty,
     list,
   );
@@ -83,6 +86,7 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     const arrivalsBefore = arrivals;
     try {
       show((await api.list(inbox)).messages, arrivalsBefore);
+      await tabs.refresh();
     } catch (error) {
       replaceChildren(empty, `Cannot open this inbox: ${(error as Error).message}`);
       empty.hidden = false;
@@ -96,7 +100,10 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     void reload().then(() => fillIn.start());
   });
   source.addEventListener('reset', () => void reload());
-  source.addEventListener('message', (event) => add(JSON.parse((event as MessageEvent<string>).data) as Summary));
+  source.addEventListener('message', (event) => {
+    add(JSON.parse((event as MessageEvent<string>).data) as Summary);
+    void tabs.refresh();
+  });
   source.addEventListener('deleted', (event) => {
     const { id } = JSON.parse((event as MessageEvent<string>).data) as { id: number };
     rows.get(id)?.row.remove();
