@@ -24,7 +24,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { inboxFor } from '../mail/address.js';
+import { inboxFor, parseMailbox } from '../mail/address.js';
 import { appendToMbox, mboxEntry } from '../aliases/mbox.js';
 import { runProgram, type ProgramOutcome } from '../aliases/program.js';
 import type { RelayQueue } from '../relay/types.js';
@@ -81,7 +81,8 @@ export class RoutedDelivery implements DeliveryTarget {
   private async relay(incoming: Incoming, raw: Buffer): Promise<void> {
     const { relay, capture } = this.options;
     if (!relay) throw new Error('relayed recipients but no relay queue');
-    const senderInbox = incoming.envelope.mailFrom === '' ? null : inboxFor(incoming.envelope.mailFrom.slice(0, incoming.envelope.mailFrom.lastIndexOf('@')) || incoming.envelope.mailFrom);
+    const sender = parseMailbox(incoming.envelope.mailFrom); // fails for the null sender: no copy of a bounce
+    const senderInbox = sender.ok ? inboxFor(sender.mailbox.localPart) : null;
     const sourceId = capture && senderInbox ? await capture.capture(senderInbox, incoming, raw) : undefined;
     await relay.enqueue({
       mailFrom: incoming.envelope.mailFrom,
