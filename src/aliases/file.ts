@@ -14,11 +14,12 @@
  * with no directory configured, `:include:`) is logged with its line number and skipped whole:
  * half an alias would deliver to some of its targets and silently not the others. Names are
  * inbox names (lower-cased; `Joe+tag@` looks up `joe`). The file is re-read when it changes
- * (mtime, size or inode), checked at most once a second when a recipient is looked up, as
- * policy/words.ts does; a missing file is no aliases.
+ * (delivery/reloaded-file.ts), checked at most once a second when a recipient is looked up; a
+ * missing file is no aliases.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ReloadedFile } from '../delivery/reloaded-file.js';
 import { inboxFor, parseMailbox } from '../mail/address.js';
 
 /** One value of an alias line, before expansion. */
@@ -40,54 +41,19 @@ export interface AliasLookup {
   lookup(name: string): readonly AliasValue[] | undefined;
 }
 
-const RECHECK_MS = 1000;
-
 export class AliasesFile implements AliasLookup {
-  private table = new Map<string, AliasValue[]>();
-  private version = '';
-  private checkedAtMs = -Infinity;
+  private readonly file: ReloadedFile<Map<string, AliasValue[]>>;
 
-  constructor(
-    readonly path: string,
-    private readonly dirs: AliasDirs,
-    private readonly now: () => number,
-    private readonly onProblem: (message: string) => void,
-  ) {
-    this.reloadIfChanged(true);
+  constructor(path: string, dirs: AliasDirs, now: () => number, onProblem: (message: string) => void) {
+    this.file = new ReloadedFile(path, (text, bad) => parseAliases(text, dirs, bad), () => new Map(), now, onProblem, 'aliases file');
   }
 
   lookup(name: string): readonly AliasValue[] | undefined {
-    this.reloadIfChanged(false);
-    return this.table.get(name);
+    return this.file.current().get(name);
   }
 
   get size(): number {
-    return this.table.size;
-  }
-
-  private reloadIfChanged(force: boolean): void {
-    const now = this.now();
-    if (!force && now - this.checkedAtMs < RECHECK_MS) return;
-    this.checkedAtMs = now;
-    let version = 'missing';
-    try {
-      const stat = statSync(this.path);
-      version = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-    } catch {
-      // no file: no aliases
-    }
-    if (version === this.version) return;
-    this.version = version;
-    if (version === 'missing') {
-      this.table = new Map();
-      return;
-    }
-    try {
-      this.table = parseAliases(readFileSync(this.path, 'utf8'), this.dirs, (line, why) => this.onProblem(`aliases file ${this.path} line ${line}: ${why}; skipped`));
-    } catch (error) {
-      this.table = new Map();
-      this.onProblem(`aliases file: cannot read ${this.path}: ${(error as Error).message}`);
-    }
+    return this.file.current().size;
   }
 }
 

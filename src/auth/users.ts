@@ -1,17 +1,15 @@
 /**
  * The submission users (`--users FILE`): one `name:hash` a line, the hash from password.ts
  * (`tidemail user add` writes them); blank lines and `#` comments skipped. A malformed line is
- * logged with its number and skipped, never guessed at. The file is re-read when its
- * modification time or size changes, checked at most once a second when someone logs in (as
- * policy/words.ts does), so adding a user needs no restart. A missing file is no users at all:
+ * logged with its number and skipped, never guessed at. The file is re-read when it changes
+ * (delivery/reloaded-file.ts), checked at most once a second when someone logs in, so adding a
+ * user needs no restart. A missing file is no users at all:
  * every AUTH fails until the file appears.
  *
  * User names are compared exactly (case-sensitive, NFC), as the SASL identity is (RFC 4616 §2).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { ReloadedFile } from '../delivery/reloaded-file.js';
 import { parseHash, verifyPassword } from './password.js';
-
-const RECHECK_MS = 1000;
 
 /** A user name as the file can hold it: no colon (the separator), no whitespace or control characters. */
 export function isUserName(name: string): boolean {
@@ -28,50 +26,18 @@ export interface SubmissionAuthenticator {
 type Hash = NonNullable<ReturnType<typeof parseHash>>;
 
 export class UsersFile implements SubmissionAuthenticator {
-  private users = new Map<string, Hash>();
-  private version = '';
-  private checkedAtMs = -Infinity;
+  private readonly file: ReloadedFile<Map<string, Hash>>;
 
-  constructor(
-    readonly path: string,
-    private readonly now: () => number,
-    private readonly onProblem: (message: string) => void,
-  ) {
-    this.reloadIfChanged(true);
+  constructor(path: string, now: () => number, onProblem: (message: string) => void) {
+    this.file = new ReloadedFile(path, parseUsers, () => new Map(), now, onProblem, 'users file');
   }
 
   async verify(user: string, password: string): Promise<boolean> {
-    this.reloadIfChanged(false);
-    return verifyPassword(password, this.users.get(user.normalize('NFC')) ?? null);
+    return verifyPassword(password, this.file.current().get(user.normalize('NFC')) ?? null);
   }
 
   get size(): number {
-    return this.users.size;
-  }
-
-  private reloadIfChanged(force: boolean): void {
-    const now = this.now();
-    if (!force && now - this.checkedAtMs < RECHECK_MS) return;
-    this.checkedAtMs = now;
-    let version: string;
-    try {
-      const stat = statSync(this.path);
-      version = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-    } catch {
-      version = 'missing';
-    }
-    if (version === this.version) return;
-    this.version = version;
-    if (version === 'missing') {
-      this.users = new Map();
-      return;
-    }
-    try {
-      this.users = parseUsers(readFileSync(this.path, 'utf8'), (line, why) => this.onProblem(`users file ${this.path} line ${line}: ${why}; skipped`));
-    } catch (error) {
-      this.users = new Map();
-      this.onProblem(`users file: cannot read ${this.path}: ${(error as Error).message}`);
-    }
+    return this.file.current().size;
   }
 }
 
