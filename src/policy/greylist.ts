@@ -16,9 +16,9 @@
  * - the whitelist file (greylist-whitelist.ts) is asked first and never greylisted.
  *
  * Bounded: at most `maxEntries` triplets. A new grey triplet at the cap evicts the oldest grey
- * ones first (a flood of one-shot triplets only pushes out other unretried ones); white ones
- * are evicted, least recently passed first, only when no grey one is left. Client networks are
- * capped at the same number, the least recently passed evicted. Expired entries are swept every
+ * ones first, 1 % of the cap at a time (a flood of one-shot triplets only pushes out other
+ * unretried ones); white ones are evicted, least recently passed first, only when no grey one
+ * is left. Client networks are capped at the same number, the least recently passed evicted. Expired entries are swept every
  * SWEEP_MS on the injected clock.
  */
 import type { Clock, Timer } from '../clock.js';
@@ -28,6 +28,8 @@ import type { GreyCandidate, GreylistWhitelist } from './greylist-whitelist.js';
 import { networkOf } from './networks.js';
 
 export const SWEEP_MS = 60_000;
+/** At the cap, this share of it is evicted at once (makeRoom). */
+export const EVICT_SHARE = 0.01;
 
 export interface GreylistSettings {
   delayMs: number;
@@ -126,16 +128,24 @@ export class Greylist {
   /** A pass: the entry (a triplet turning or staying white, or a client network) counts it and lives `lifetimeMs` more. */
   private passedBy(entry: GreyEntry, nowMs: number): void {
     const kind = entry.kind === 'client' ? 'client' : 'white';
-    if (kind === 'client' && !this.state.get('client', entry.network) && this.state.count('client') >= this.settings.maxEntries) this.state.evictOldest('client', 1);
+    if (kind === 'client' && !this.state.get('client', entry.network) && this.state.count('client') >= this.settings.maxEntries) {
+      this.state.evictOldest('client', Math.ceil(this.settings.maxEntries * EVICT_SHARE));
+    }
     this.state.put({ ...entry, kind, lastSeenMs: nowMs, passes: entry.passes + 1, expiresAtMs: nowMs + this.settings.lifetimeMs });
   }
 
-  /** At the cap, a new triplet pushes out the oldest grey one, or the least recently passed white one if none is grey. */
+  /**
+   * At the cap, a new triplet pushes out the oldest grey ones, or the least recently passed
+   * white ones if none is grey: EVICT_SHARE of the cap at a time, because finding the oldest
+   * entry of a Map costs a walk over the holes its earlier deletions left (V8 compacts it only
+   * when it grows), and one walk per insert at the cap made each RCPT O(cap).
+   */
   private makeRoom(): void {
     const over = this.state.count('grey') + this.state.count('white') - this.settings.maxEntries + 1;
     if (over <= 0) return;
-    const fromGrey = this.state.evictOldest('grey', over);
-    if (fromGrey < over) this.state.evictOldest('white', over - fromGrey);
+    const batch = Math.max(over, Math.ceil(this.settings.maxEntries * EVICT_SHARE));
+    const fromGrey = this.state.evictOldest('grey', batch);
+    if (fromGrey < over) this.state.evictOldest('white', batch - fromGrey);
   }
 
   /** For the policy page and API. */
