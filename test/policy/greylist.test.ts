@@ -150,6 +150,16 @@ describe('greylist rules', () => {
     assert.deepEqual(greylist.check(from('192.0.2.1', 'w1@sender.test')), PASS, 'a white triplet survived the flood');
   });
 
+  it('at a large cap, evicts 1 % of it at once (one walk of the table per batch, not per RCPT)', () => {
+    const { greylist, state } = setup({ maxEntries: 500 });
+    for (let i = 0; i < 500; i++) greylist.check(from('192.0.2.1', `s${i}@sender.test`));
+    assert.equal(state.count('grey'), 500);
+    greylist.check(from('192.0.2.1', 'one-more@sender.test'));
+    assert.equal(state.count('grey'), 496, '5 oldest evicted, the new one in');
+    assert.equal(state.get('triplet', '192.0.2.0/24', 's4@sender.test', 'bob@tidemail.test'), undefined);
+    assert.ok(state.get('triplet', '192.0.2.0/24', 's5@sender.test', 'bob@tidemail.test'));
+  });
+
   it('evicts the least recently passed white triplet only when no grey one is left', () => {
     const { clock, greylist, state } = setup({ maxEntries: 2, autoWhitelistPasses: 0 });
     greylist.check(from('192.0.2.1', 'a@sender.test'));

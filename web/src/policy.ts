@@ -28,7 +28,7 @@ const TOKEN_KEY = 'tidemail.adminToken';
 const time = (ms: number): string => new Date(ms).toLocaleString();
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const span = (ms: number): string =>
-  ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+  ms >= 172_800_000 && ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 
 export function renderPolicy(main: HTMLElement): void {
   document.title = 'Policy · Tidemail';
