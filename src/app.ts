@@ -83,6 +83,7 @@ export function openGreylist(config: Config, parts: Pick<AppParts, 'clock' | 'lo
   const { clock, log, metrics } = parts;
   const db = StateDatabase.inDataDir(config.dataDir);
   const whitelist = config.greylistWhitelist ? new GreylistWhitelist(config.greylistWhitelist, () => clock.now(), (message) => log.warn(message)) : null;
+  void whitelist?.size; // read it now, so a bad line is logged at start, not at the first RCPT
   const settings = {
     delayMs: config.greylistDelayMs,
     retryWindowMs: config.greylistRetryWindowMs,
@@ -152,10 +153,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       ? null
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
-  const greylist = openGreylist(config, parts); // §1 Greylisting
-  parts.greylist = greylist?.greylist;
+  let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
   const servers: RunningServer[] = [];
   try {
+    greylist = openGreylist(config, parts);
+    parts.greylist = greylist?.greylist;
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
