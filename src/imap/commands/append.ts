@@ -14,9 +14,15 @@
  * now, and one older than --retention is refused: retention reads a message's age from it, so
  * the message would be removed at the next pass (and a future one would hold the age rule up).
  * System flags are kept (\Recent cannot be set, §6.3.11, and keywords are not kept: as STORE).
+ *
+ * APPENDUID is answered once the store has announced the message (`message.stored`), not merely
+ * committed it: a client fetches the UID it is given right away (Thunderbird re-reads the draft
+ * it saved), so the message must be visible to SELECT and FETCH by then, also if the store's
+ * announcement ever follows its commit by a moment (as the background parse does for listings).
  */
+import type { EventBus } from '../../events/bus.js';
 import { parseListingFields } from '../../mail/headers.js';
-import type { Flag, NewMessage } from '../../store/types.js';
+import type { Flag, MessageId, NewMessage, Store } from '../../store/types.js';
 import { ImapSyntaxError, end, type Token } from '../syntax.js';
 import { no, ok, type Handler } from '../command.js';
 import { mailboxKey, shown } from '../folders.js';
@@ -75,6 +81,37 @@ function appendedMessage(session: ImapSession, key: string, raw: Buffer, receive
   };
 }
 
+/** How long APPEND waits for the store to announce a committed message before answering anyway. */
+const ANNOUNCE_WAIT_MS = 5_000;
+
+/** Append, and resolve with the id once the store announced it. */
+async function appendAnnounced(store: Pick<Store, 'append'>, events: EventBus, message: NewMessage): Promise<MessageId> {
+  const announced = new Set<MessageId>();
+  let wanted: MessageId | null = null;
+  let wake: (() => void) | null = null;
+  const unsubscribe = events.subscribe((event) => {
+    if (event.type !== 'message.stored' || event.inbox !== message.inboxes[0]) return;
+    announced.add(event.id);
+    if (event.id === wanted) wake?.();
+  });
+  try {
+    const [id] = await store.append(message);
+    if (!announced.has(id!)) {
+      wanted = id!;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ANNOUNCE_WAIT_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return id!;
+  } finally {
+    unsubscribe();
+  }
+}
+
 export const append: Handler = async ({ session, args }) => {
   const { name, flags, dateMs, raw } = readArguments(args);
   const { settings, services } = session;
@@ -89,8 +126,8 @@ export const append: Handler = async ({ session, args }) => {
   const inbox = session.inbox!;
   return services.folders.exclusive(inbox, async () => {
     if (!(await services.folders.exists(inbox, name))) return no(`No mailbox "${shown(name)}": CREATE it first`, 'TRYCREATE');
-    const [id] = await services.store.append(appendedMessage(session, mailboxKey(inbox, name), raw, receivedAtMs));
-    if (flags.length > 0) await services.store.setFlags([id!], 'replace', flags);
+    const id = await appendAnnounced(services.store, services.events, appendedMessage(session, mailboxKey(inbox, name), raw, receivedAtMs));
+    if (flags.length > 0) await services.store.setFlags([id], 'replace', flags);
     return ok('APPEND completed', `APPENDUID ${services.store.uidValidity()} ${id}`);
   });
 };
