@@ -12,6 +12,7 @@ import { getJson } from '../helpers/http.js';
 import { RawImapClient, deliver } from '../helpers/imap-client.js';
 import { removeDataDir, startServer, type TestServer } from '../helpers/server.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
+import { login as pop3Login } from '../pop3/helpers.js';
 
 let server: TestServer;
 let api: string;
@@ -212,6 +213,10 @@ describe('IMAP folders', () => {
     assert.deepEqual(full.envelope, { mailFrom: '', rcptTo: [], remoteAddress: '127.0.0.1', helo: 'imap-append', tls: false });
     assert.equal((await fetch(`${api}/api/v1/messages/${uid}/smtp`)).status, 404, 'no SMTP session delivered it');
     assert.equal(await (await fetch(`${api}/api/v1/messages/${uid}/raw`)).text(), message);
+    // POP3 sees INBOX as the others do, the appended message included.
+    const pop = await pop3Login(server.ports.pop3!, 'appender');
+    assert.equal(await pop.send('STAT'), `+OK 1 ${message.length}`);
+    await pop.send('QUIT');
   });
 
   it('APPENDLIMIT: a larger message is NO [TOOBIG], before "+" or after skipping a LITERAL+ literal, and the session goes on', async () => {
@@ -253,6 +258,9 @@ describe('IMAP folders', () => {
     }
     assert.equal((await fetch(`${api}/api/v1/inboxes/capped%2FJunk`, { method: 'DELETE' })).status, 400);
     assert.equal((await listing('capped')).total, 1);
+    const pop = await pop3Login(server.ports.pop3!, 'capped');
+    assert.match(await pop.send('STAT'), /^\+OK 1 /, 'POP3 shows INBOX only, not Junk');
+    await pop.send('QUIT');
   });
 });
 
