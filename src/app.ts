@@ -20,6 +20,8 @@ import { startImapServer } from './imap/server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DiskGuard } from './policy/disk.js';
+import { Greylist } from './policy/greylist.js';
+import { GreylistWhitelist } from './policy/greylist-whitelist.js';
 import { NetworkList } from './policy/networks.js';
 import { SmtpPolicy, type PolicySettings } from './policy/smtp-policy.js';
 import { BlockedWords } from './policy/words.js';
@@ -29,6 +31,8 @@ import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer, startSubmissionServer } from './smtp/server.js';
 import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
+import { SqliteGreylistState } from './store/sqlite/greylist-state.js';
+import { StateDatabase } from './store/sqlite/state-db.js';
 import type { Store } from './store/types.js';
 
 /** The parts shared by the servers, as built from the Config. */
@@ -46,6 +50,8 @@ export interface AppParts {
   policy?: SmtpPolicy;
   /** The full-disk guard, unless --min-free-disk is 0. */
   disk?: DiskGuard;
+  /** --greylist: the greylist the policy asks at RCPT (openGreylist). */
+  greylist?: Greylist;
   /**
    * The durable relay queue (src/relay/). Set it before the SMTP servers are built (startApp's
    * try block): relayed recipients, alias forwards and --capture-outbound use it; without one,
@@ -57,7 +63,7 @@ export interface AppParts {
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
-function policySettings(config: Config, parts: Pick<AppParts, 'clock' | 'log'>): PolicySettings {
+function policySettings(config: Config, parts: Pick<AppParts, 'clock' | 'log' | 'greylist'>): PolicySettings {
   return {
     enabled: config.policy,
     trusted: new NetworkList(config.trustedNetworks),
@@ -73,6 +79,49 @@ function policySettings(config: Config, parts: Pick<AppParts, 'clock' | 'log'>):
     greetWaitMs: config.greetWaitMs,
     magicAddresses: config.magicAddresses,
     maxConnections: config.maxConnections,
+    greylist: parts.greylist ?? null,
+  };
+}
+
+// §1 Greylisting (issue 15): the greylist of `serve` and `proxy` alike, its state in state.db.
+/**
+ * The greylist from the Config, its state loaded from `state.db` in the data dir and swept on
+ * the clock, its verdicts counted in /metrics; null without --greylist. `close` stops the sweeps,
+ * writes what is pending and closes its handle on state.db.
+ */
+export function openGreylist(config: Config, parts: Pick<AppParts, 'clock' | 'log' | 'metrics'>): { greylist: Greylist; close(): void } | null {
+  if (!config.greylist) return null;
+  const { clock, log, metrics } = parts;
+  const db = StateDatabase.inDataDir(config.dataDir);
+  const whitelist = config.greylistWhitelist ? new GreylistWhitelist(config.greylistWhitelist, () => clock.now(), (message) => log.warn(message)) : null;
+  void whitelist?.size; // read it now, so a bad line is logged at start, not at the first RCPT
+  const settings = {
+    delayMs: config.greylistDelayMs,
+    retryWindowMs: config.greylistRetryWindowMs,
+    lifetimeMs: config.greylistLifetimeMs,
+    hammerMs: config.greylistHammerMs,
+    autoWhitelistPasses: config.greylistAutoWhitelist,
+    maxEntries: config.greylistMaxEntries,
+  };
+  let greylist: Greylist;
+  try {
+    const state = new SqliteGreylistState(db, clock, (message) => log.error(message));
+    greylist = new Greylist(settings, state, clock, {
+      deferred: () => metrics.greylistDeferred.inc(),
+      passed: () => metrics.greylistPassed.inc(),
+      whitelisted: (by) => metrics.greylistWhitelisted.inc({ by }),
+    }, whitelist);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  greylist.start();
+  return {
+    greylist,
+    close() {
+      greylist.stop();
+      db.close();
+    },
   };
 }
 
@@ -115,8 +164,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       ? null
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
+  let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
   const servers: RunningServer[] = [];
   try {
+    greylist = openGreylist(config, parts);
+    parts.greylist = greylist?.greylist;
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
@@ -132,6 +184,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     servers.push(await startHttpServer(parts));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
+    greylist?.close();
     await store.close();
     throw error;
   }
@@ -148,6 +201,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
         await disk?.stop();
+        greylist?.close();
         await store.close();
       })();
       return stopping;

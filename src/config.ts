@@ -108,6 +108,15 @@ export const SCHEMA = {
   aliasProgramTimeoutMs: option('alias-program-timeout', 'duration', '30s', 'how long a program alias may run before it is killed (451 4.3.0)'),
   // --- end submission ---
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
+  // §1 Greylisting (issue 15): asked at RCPT for untrusted clients (policy/greylist.ts).
+  greylist: option('greylist', 'switch', 'off', 'greylist untrusted clients: 451 4.7.1 at RCPT for an unknown (client /24 or /64, sender, recipient) until it is retried'),
+  greylistDelayMs: option('greylist-delay', 'duration', '300s', 'a deferred triplet passes when retried at least this long after its first attempt (Postgrey\'s 300 s)'),
+  greylistRetryWindowMs: option('greylist-retry-window', 'duration', '24h', 'a deferred triplet must be retried within this of its first attempt, else it starts over'),
+  greylistLifetimeMs: option('greylist-lifetime', 'duration', '35d', 'a triplet that passed (and an auto-whitelisted client network) is remembered this long after its last pass'),
+  greylistHammerMs: option('greylist-hammer', 'duration', '0', 'a retry sooner than this after the previous attempt restarts the triplet\'s clock (Kamaelia: 180s; 0 = off)'),
+  greylistAutoWhitelist: option('greylist-auto-whitelist', 'integer', '5', 'passes after which the client network (/24, /64) is whitelisted as a whole for --greylist-lifetime (0 = off)'),
+  greylistWhitelist: option('greylist-whitelist', 'path', '', 'file of client addresses, CIDRs, triplets, HELO triplets and recipient domains never greylisted (README); re-read when it changes'),
+  greylistMaxEntries: option('greylist-max-entries', 'integer', '100000', 'most triplets kept (and client networks); at the cap the oldest grey triplets are evicted first, white ones only when none is grey'),
 } as const;
 
 type Schema = typeof SCHEMA;

@@ -49,6 +49,15 @@ export class Metrics {
   });
   readonly storeMessages = new Gauge({ name: 'tidemail_store_messages', help: 'Messages in the store', registers: [this.registry] });
   readonly storeBytes = new Gauge({ name: 'tidemail_store_bytes', help: 'Raw message bytes held by the store', registers: [this.registry] });
+  // §1 Greylisting (issue 15): each RCPT the greylist was asked about, by outcome.
+  readonly greylistDeferred = new Counter({ name: 'tidemail_greylist_deferred_total', help: 'Recipients greylisted at RCPT (451 4.7.1)', registers: [this.registry] });
+  readonly greylistPassed = new Counter({ name: 'tidemail_greylist_passed_total', help: 'Recipients let through by the greylist: a retry after the delay, or a triplet already passed', registers: [this.registry] });
+  readonly greylistWhitelisted = new Counter({
+    name: 'tidemail_greylist_whitelisted_total',
+    help: 'Recipients never greylisted because whitelisted: by the file (file-client, file-domain, file-triplet, file-helo) or an auto-whitelisted client network (auto)',
+    labelNames: ['by'] as const,
+    registers: [this.registry],
+  });
   // --- submission and aliases (issue 16, part "submit") ---
   readonly submissionLogins = new Counter({
     name: 'tidemail_submission_logins_total',

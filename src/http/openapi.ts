@@ -171,8 +171,12 @@ const paths: Record<string, Schema> = {
   },
   '/api/v1/policy': {
     get: {
-      summary: 'The SMTP policy now: settings, trusted networks, the disk guard, bans in force, the hottest counters and the last refused sessions with their transcripts (public)',
-      parameters: [queryParam('refused', 'How many refused sessions, newest first (0–1000, default 1000)', integer)],
+      summary: 'The SMTP policy now: settings, trusted networks, the disk guard, bans in force, the hottest counters, the last refused sessions with their transcripts, and the greylist (null without --greylist) (public)',
+      parameters: [
+        queryParam('refused', 'How many refused sessions, newest first (0–1000, default 1000)', integer),
+        // §1 Greylisting (issue 15)
+        queryParam('greylist', 'How many greylist entries (grey, white and client), most recently seen first (0–1000, default 100)', integer),
+      ],
       responses: { 200: { description: 'The policy', content: { 'application/json': { schema: { type: 'object' } } } }, 400: bad, 404: error('No SMTP listener, so no policy') },
     },
   },

@@ -76,3 +76,8 @@ export function no(text: string, code?: string): Completion {
 export function bad(text: string, code?: string): Completion {
   return code === undefined ? { status: 'BAD', text } : { status: 'BAD', code, text };
 }
+
+/** A namespace operation's outcome (folders.ts) as a completion. */
+export function completed(outcome: { ok: true } | { ok: false; code: string; text: string }, text: string): Completion {
+  return outcome.ok ? ok(text) : no(outcome.text, outcome.code);
+}

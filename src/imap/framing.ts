@@ -11,6 +11,11 @@
  * it is still buffered. The refusal is then answered `tag BAD` (RFC 3501 §2.2.2: every command
  * gets its tagged completion; a client that never sees one waits forever), and the connection
  * goes on with the next line.
+ *
+ * APPEND's message literal may be as large as a message may be (`maxAppendBytes`, the
+ * APPENDLIMIT of RFC 7889); a larger one is refused with `tag NO [TOOBIG]` (RFC 7889 §4, RFC
+ * 4469's code): before the client sends it when synchronizing, and when it is `{n+}` and so on
+ * its way, after its bytes were skipped unread (not buffered), so the connection goes on.
  */
 import type { InputBuffer } from '../protocol/input.js';
 import type { RawCommand } from './syntax.js';
@@ -21,6 +26,8 @@ export interface FramingLimits {
   maxLiteralBytes: number;
   /** Lines plus literals of one command. */
   maxCommandBytes: number;
+  /** Bytes of APPEND's message literal. */
+  maxAppendBytes: number;
 }
 
 export type Framed =
@@ -28,9 +35,10 @@ export type Framed =
   /** Send "+ …" so the client sends the literal. */
   | { kind: 'continue' }
   /** A framing error; `tag` when the command's first line was readable; `fatal` ends the session. */
-  | { kind: 'error'; tag: string | null; text: string; fatal: boolean };
+  | { kind: 'error'; tag: string | null; text: string; fatal: boolean; status?: 'BAD' | 'NO' };
 
 const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
+const APPEND_COMMAND = /^\S+ APPEND /i;
 /** Bytes looked at for a tag; a longer "tag" is not one (the session refuses it anyway). */
 const TAG_PEEK_BYTES = 128;
 const SPACE = 0x20;
@@ -46,6 +54,8 @@ export class CommandFramer {
   private peekedTag: string | null = null;
   /** Dropping the rest of an over-long line (see beforeLine). */
   private skippingLongLine = false;
+  /** Bytes of a refused non-synchronizing APPEND literal still to be skipped. */
+  private discardBytes = 0;
 
   constructor(
     private readonly input: InputBuffer,
@@ -89,10 +99,23 @@ export class CommandFramer {
     return null;
   }
 
-  private fail(text: string, fatal: boolean): Framed {
+  private fail(text: string, fatal: boolean, status: 'BAD' | 'NO' = 'BAD'): Framed {
     const tag = this.tag();
     this.reset();
-    return { kind: 'error', tag, text, fatal };
+    return { kind: 'error', tag, text, fatal, status };
+  }
+
+  /** Skip what is left of a refused literal, then the rest of its line; false while bytes of it are still to come. */
+  private discardLiteral(): boolean {
+    const buffered = this.input.takeAll();
+    if (buffered.length <= this.discardBytes) {
+      this.discardBytes -= buffered.length;
+      return false;
+    }
+    this.input.push(buffered.subarray(this.discardBytes));
+    this.discardBytes = 0;
+    this.skippingLongLine = true;
+    return true;
   }
 
   /** Drop the rest of an over-long line, up to and including its LF; false while its end has not come. */
@@ -106,6 +129,7 @@ export class CommandFramer {
   }
 
   next(): Framed | null {
+    if (this.discardBytes > 0 && !this.discardLiteral()) return null;
     if (this.literalBytes >= 0) {
       const data = this.input.readBytes(this.literalBytes);
       if (!data) return null;
@@ -131,7 +155,14 @@ export class CommandFramer {
     }
     const size = Number(literal[1]);
     const synchronizing = literal[2] === '';
-    if (size > this.limits.maxLiteralBytes || this.bytes + size > this.limits.maxCommandBytes) {
+    if (APPEND_COMMAND.test(this.lines[0]!)) {
+      const { maxAppendBytes } = this.limits;
+      if (size > maxAppendBytes || this.bytes + size > maxAppendBytes + this.limits.maxCommandBytes) {
+        const refused = this.fail(`[TOOBIG] The message is larger than ${maxAppendBytes} bytes (APPENDLIMIT)`, false, 'NO');
+        if (!synchronizing) this.discardBytes = size;
+        return refused;
+      }
+    } else if (size > this.limits.maxLiteralBytes || this.bytes + size > this.limits.maxCommandBytes) {
       return this.fail(`[TOOBIG] Literal too large: at most ${this.limits.maxLiteralBytes} bytes per literal here`, !synchronizing);
     }
     this.bytes += size;

@@ -43,6 +43,7 @@ export class SelectedMailbox {
   private readonly flagsChanged = new Set<MessageId>();
 
   constructor(
+    /** The store's mailbox key: the inbox, or `<inbox>/<folder>` (folders.ts); events and \Recent claims are per key. */
     readonly inbox: string,
     readonly readOnly: boolean,
     messages: MailboxEntry[],

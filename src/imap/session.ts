@@ -16,6 +16,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Store } from '../store/types.js';
 import type { CommandSpec, Completion, Effect, ImapState, Sink } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import type { Folders } from './folders.js';
 import { SelectedMailbox } from './mailbox.js';
 import type { MessageCache } from './message-cache.js';
 import type { RecentClaims } from './recent.js';
@@ -25,6 +26,10 @@ export interface SessionSettings {
   hostname: string;
   /** BAD responses and failed logins after which the session ends with BYE. */
   maxErrors: number;
+  /** The largest message APPEND takes (--max-message-size; APPENDLIMIT, RFC 7889). */
+  maxAppendBytes: number;
+  /** --retention's age, 0 for none: APPEND refuses an internal date older than that. */
+  retentionMs: number;
 }
 
 export interface SessionServices {
@@ -34,6 +39,11 @@ export interface SessionServices {
   messages: MessageCache;
   /** Which session each message is \Recent in (§2.3.2), shared by every session. */
   recent: RecentClaims;
+  /** The namespace of each inbox: INBOX, the special-use folders and the folders clients made. */
+  folders: Folders;
+  /** Whether the mail store is full (the disk guard): APPEND is refused meanwhile. */
+  storageFull?: () => boolean;
+  now: () => number;
   onError?: (error: unknown) => void;
 }
 
@@ -50,6 +60,8 @@ export class ImapSession {
   tls = false;
   /** The inbox logged in to. */
   inbox: string | null = null;
+  /** The client's address, as the connection shell has it (an APPEND's envelope names it). */
+  remoteAddress = '';
   mailbox: SelectedMailbox | null = null;
   errors = 0;
   /** Called when the selected mailbox changed while in IDLE; the connection then asks for `idleUpdates`. */
@@ -71,7 +83,7 @@ export class ImapSession {
 
   /** What CAPABILITY lists in `state` (RFC 3501 §7.2.1): STARTTLS and AUTH only before login. */
   capabilities(state: ImapState = this.state): string {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'UNSELECT'];
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'UNSELECT', 'MOVE', 'SPECIAL-USE', 'CHILDREN', 'NAMESPACE', `APPENDLIMIT=${this.settings.maxAppendBytes}`];
     if (state === 'NotAuthenticated') {
       if (!this.tls) caps.push('STARTTLS');
       caps.push('AUTH=PLAIN');
@@ -143,9 +155,9 @@ export class ImapSession {
   }
 
   /** A framing error reported by the shell (over-long line, bare LF, literal too large). */
-  async framingError(tag: string | null, text: string, fatal: boolean, out: Sink): Promise<Effect[]> {
+  async framingError(tag: string | null, text: string, fatal: boolean, out: Sink, status: 'BAD' | 'NO' = 'BAD'): Promise<Effect[]> {
     if (fatal) return this.bye(text, out);
-    if (tag !== null && isValidTag(tag)) return this.finish(tag, { status: 'BAD', text }, out, false);
+    if (tag !== null && isValidTag(tag)) return this.finish(tag, { status, text }, out, false);
     return this.untaggedBad(text, out);
   }
 
@@ -196,12 +208,12 @@ export class ImapSession {
   }
 
   /**
-   * Open the inbox as the mailbox to select; listen for changes before reading, so none is
-   * missed. The handler's completion then enters Selected.
+   * Open a mailbox (the store's key: the inbox, or `<inbox>/<folder>`) to select; listen for
+   * changes before reading, so none is missed. The handler's completion then enters Selected.
    */
-  async openMailbox(readOnly: boolean): Promise<SelectedMailbox> {
+  async openMailbox(key: string, readOnly: boolean): Promise<SelectedMailbox> {
     this.closeMailbox();
-    const inbox = this.inbox!;
+    const inbox = key;
     let view: SelectedMailbox | null = null;
     const early: Parameters<SelectedMailbox['apply']>[0][] = [];
     this.unsubscribe = this.services.events.subscribe((event) => {

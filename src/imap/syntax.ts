@@ -13,7 +13,8 @@
 
 export type Token =
   | { kind: 'atom'; value: string }
-  | { kind: 'string'; value: string; literal: boolean }
+  /** A literal also has its bytes exactly (APPEND's message); `value` is their UTF-8 reading, made on first use. */
+  | { kind: 'string'; value: string; literal: boolean; bytes?: Buffer }
   | { kind: 'list'; items: Token[] };
 
 /** A command as framed off the wire: `lines[i]` ended with `{n}` and was followed by `literals[i]`. */
@@ -132,7 +133,15 @@ export class Tokenizer {
     if (data === undefined || data.length !== Number(match[1])) throw new ImapSyntaxError('literal data missing');
     this.segment++;
     this.offset = 0;
-    return { kind: 'string', value: data.toString('utf8'), literal: true };
+    let text: string | null = null;
+    return {
+      kind: 'string',
+      literal: true,
+      bytes: data,
+      get value(): string {
+        return (text ??= data.toString('utf8'));
+      },
+    };
   }
 
   private atom(): Token {

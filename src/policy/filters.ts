@@ -1,6 +1,7 @@
 /**
  * The filter chain's links: small filters with one interface, each deciding on the client's
- * address (at connect and MAIL) or the subject (at the end of DATA), never the body. A filter
+ * address (at connect and MAIL), the envelope (at RCPT: the greylist) or the subject (at the
+ * end of DATA), never the body. A filter
  * answers null to let the message on, or a Decision; the chain (smtp-policy.ts) asks them in
  * order and the first decision wins. Each keeps its own bounded state.
  */
@@ -14,8 +15,15 @@ export interface Rate {
   windowMs: number;
 }
 
-/** What the policy says: null lets the command through. */
-export type Decision = { action: 'defer' | 'refuse' | 'ban'; reason: string; text: string } | null;
+/**
+ * What the policy says: null lets the command through. `defer` is a 450 4.7.1, `greylist` the
+ * 451 4.7.1 of a greylisted recipient (with the seconds to wait), `refuse` a 550 5.7.1, `ban`
+ * a 421 4.7.1 and a hang-up.
+ */
+export type Decision =
+  | { action: 'defer' | 'refuse' | 'ban'; reason: string; text: string }
+  | { action: 'greylist'; reason: string; text: string; waitS: number }
+  | null;
 
 /** What a filter sees of the client and the message at the point it is asked. */
 export interface FilterContext {
@@ -25,6 +33,9 @@ export interface FilterContext {
   nowMs: number;
   /** At MAIL and after: the reverse path ('' for `<>`). */
   mailFrom?: string;
+  /** At RCPT: the client's HELO/EHLO name and the recipient. */
+  helo?: string;
+  rcptTo?: string;
   /** At the end of DATA: the decoded Subject, and the normalised form the flood filter counts. */
   subject?: string;
   normalizedSubject?: string;
@@ -34,6 +45,7 @@ export interface Filter {
   readonly name: string;
   atConnect?(context: FilterContext): Decision;
   atMail?(context: Required<Pick<FilterContext, 'mailFrom'>> & FilterContext): Decision;
+  atRcpt?(context: Required<Pick<FilterContext, 'mailFrom' | 'helo' | 'rcptTo'>> & FilterContext): Decision;
   atData?(context: Required<Pick<FilterContext, 'subject' | 'normalizedSubject'>> & FilterContext): Decision;
 }
 

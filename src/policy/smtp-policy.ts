@@ -11,16 +11,18 @@
  *    them all: at a disposable-mail site nearly every bounce is backscatter);
  * 3. per-IP and per-network rate (--ip-rate, --network-rate) — 450 4.7.1 with the wait; past
  *    twice the limit the address (or network) is banned for --ban-time;
- * 4. at the end of DATA, blocked subject words, then the subject flood (--subject-flood: the
+ * 4. at RCPT, the greylist (--greylist, greylist.ts) — 451 4.7.1 for that recipient only;
+ * 5. at the end of DATA, blocked subject words, then the subject flood (--subject-flood: the
  *    zombie-network filter; ~9 % of Mailinator's mail) — 550 5.7.1, never accepted and dropped.
  *
  * Each link is a small filter with one interface (filters.ts); this file puts them in order and
  * gives each session its view. All state is bounded (COUNTER_KEYS counters per table, bans
- * capped in bans.ts).
+ * capped in bans.ts, greylist entries capped in greylist.ts).
  */
 import type { Clock } from '../clock.js';
 import type { AgingCounter } from './aging-counter.js';
 import { Bans } from './bans.js';
+import { greylistFilter, type Greylist } from './greylist.js';
 import { bannedClients, blockedWords, bounces, rateLimit, subjectFlood, type Decision, type Filter, type FilterContext, type Rate } from './filters.js';
 import type { Magic } from './magic.js';
 import { networkOf, type NetworkList } from './networks.js';
@@ -48,6 +50,8 @@ export interface PolicySettings {
   greetWaitMs: number;
   magicAddresses: boolean;
   maxConnections: number;
+  /** --greylist: the greylist asked at RCPT, or null when off. */
+  greylist?: Greylist | null;
 }
 
 /** The policy as one SMTP session sees it. */
@@ -60,6 +64,8 @@ export interface ClientPolicy {
   readonly magicAddresses: boolean;
   connect(): Decision;
   mail(mailFrom: string): Decision;
+  /** At each RCPT, for that recipient only (the greylist); `helo` is the session's HELO/EHLO name. */
+  rcpt(envelope: { helo: string; mailFrom: string; rcptTo: string }): Decision;
   /** At the end of DATA, with the message's Subject. */
   data(subject: string): Decision;
   /** For magic `greylist-…` recipients: ms left before this triplet passes (0: passes now). */
@@ -99,6 +105,7 @@ export class SmtpPolicy {
       this.filters.push(filter);
       this.counters.push({ kind, counts: filter.counts });
     }
+    if (s.greylist) this.filters.push(greylistFilter(s.greylist));
     if (s.words) this.filters.push(blockedWords(s.words));
     if (s.subjectFlood.count > 0) {
       const flood = subjectFlood(s.subjectFlood, COUNTER_KEYS, this.bans, s.subjectBanMs);
@@ -123,6 +130,7 @@ export class SmtpPolicy {
       magicAddresses: s.magicAddresses,
       connect: () => (trusted ? null : policy.ask('atConnect', policy.context(remoteAddress, network))),
       mail: (mailFrom) => (trusted ? null : policy.ask('atMail', { ...policy.context(remoteAddress, network), mailFrom })),
+      rcpt: (envelope) => (trusted ? null : policy.ask('atRcpt', { ...policy.context(remoteAddress, network), ...envelope })),
       data: (subject) => (trusted ? null : policy.ask('atData', { ...policy.context(remoteAddress, network), subject, normalizedSubject: normalizeSubject(subject) })),
       greylistWaitMs: (magic, mailFrom, rcptTo) => policy.greylistWaitMs(`${network} ${mailFrom} ${rcptTo}`, magic.ms),
       replyDelayMs: () => (trusted || s.tarpitMs === 0 ? 0 : policy.tarpitMs()),
@@ -136,8 +144,9 @@ export class SmtpPolicy {
   /** Ask each filter at one point of the session, in order; the first decision wins. */
   private ask(point: 'atConnect', context: FilterContext): Decision;
   private ask(point: 'atMail', context: FilterContext & { mailFrom: string }): Decision;
+  private ask(point: 'atRcpt', context: FilterContext & { helo: string; mailFrom: string; rcptTo: string }): Decision;
   private ask(point: 'atData', context: FilterContext & { subject: string; normalizedSubject: string }): Decision;
-  private ask(point: 'atConnect' | 'atMail' | 'atData', context: FilterContext & { mailFrom?: string; subject?: string; normalizedSubject?: string }): Decision {
+  private ask(point: 'atConnect' | 'atMail' | 'atRcpt' | 'atData', context: FilterContext): Decision {
     for (const filter of this.filters) {
       const decide = filter[point] as ((c: typeof context) => Decision) | undefined;
       const decision = decide?.(context);
@@ -185,6 +194,7 @@ export const OPEN_POLICY: ClientPolicy = {
   magicAddresses: true,
   connect: () => null,
   mail: () => null,
+  rcpt: () => null,
   data: () => null,
   greylistWaitMs: () => 0,
   replyDelayMs: () => 0,

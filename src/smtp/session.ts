@@ -183,6 +183,8 @@ export class SmtpSession {
       this.enter('Closed');
       return { replies: [R.banned(decision.text)], effects: [{ kind: 'close' }], refusal: decision.reason };
     }
+    // A greylisted recipient is routine for a first attempt, not a refused session to log.
+    if (decision.action === 'greylist') return ok(R.greylisted(decision.waitS));
     const r = decision.action === 'defer' ? R.deferredByPolicy(decision.text) : R.refusedByPolicy(decision.text);
     return { replies: [r], effects: [], refusal: decision.reason };
   }
@@ -292,6 +294,8 @@ export class SmtpSession {
       return ok(R.recipientOk);
     }
     if (route.kind === 'reject') return ok(route.reason === 'alias-too-deep' ? R.aliasTooDeep : R.noSuchInbox);
+    const greylisted = this.policy.rcpt({ helo: this.helo, mailFrom: transaction.mailFrom, rcptTo: mailbox.address });
+    if (greylisted) return this.refuse(greylisted);
     const magic = this.policy.magicAddresses ? magicOf(mailbox.localPart) : null;
     if (magic) {
       switch (magic.kind) {

@@ -42,8 +42,17 @@ export interface NewMessage {
   subject: string;
   /** The Date header, if present and parseable. */
   dateMs: number | null;
-  /** The SMTP session that delivered it, up to its 250 (kept per body, shown by `transcript`). */
-  transcript: SmtpTranscript;
+  /**
+   * The SMTP session that delivered it, up to its 250 (kept per body, shown by `transcript`);
+   * null for a message that did not come over SMTP (an IMAP APPEND), which then has none.
+   */
+  transcript: SmtpTranscript | null;
+}
+
+/** A message made by `copy` or `renameInbox`: the id it came from and its own. */
+export interface CopiedMessage {
+  source: MessageId;
+  id: MessageId;
 }
 
 /** At most this many links travel in a summary (the full list is in the parse). */
@@ -140,6 +149,21 @@ export interface Store {
   /** Resolves with the ids actually deleted. */
   delete(ids: MessageId[]): Promise<MessageId[]>;
   deleteInbox(inbox: string): Promise<MessageId[]>;
+  /**
+   * Copy messages into `mailbox` (IMAP COPY, RFC 3501 §6.4.7): for each id that exists, a new
+   * message on the same body (its bytes are not stored again) with the source's flags, its ids
+   * ascending in the order of the source ids; unknown ids are skipped. Committed, then each
+   * announced as `message.stored`; the per-inbox cap applies to `mailbox` as at append.
+   */
+  copy(ids: MessageId[], mailbox: string): Promise<CopiedMessage[]>;
+  /**
+   * Move every message of `from` to `to` (IMAP RENAME, RFC 3501 §6.3.5) in one commit, as new
+   * messages with new ids, ascending in their old order, flags kept; announced as a
+   * `message.deleted` for each old id and a `message.stored` for each new one. New ids, not the
+   * old ones relabelled: ids double as UIDs under one store-wide UIDVALIDITY, and a name's UIDs
+   * must only ever grow (§2.3.1.1), also when a name that was deleted comes back by a rename.
+   */
+  renameInbox(from: string, to: string): Promise<CopiedMessage[]>;
   search(query: SearchQuery): Promise<MessageSummary[]>;
   /**
    * Whether the body text of message `id` holds every word of `text` as `search` matches words

@@ -21,24 +21,32 @@ import { toBuffer } from '../../src/imap/format.js';
 import { CommandFramer } from '../../src/imap/framing.js';
 import { InProcessRecentClaims } from '../../src/imap/recent.js';
 import { MessageCache } from '../../src/imap/message-cache.js';
+import { Folders } from '../../src/imap/folders.js';
 import { ImapSession, type SessionSettings } from '../../src/imap/session.js';
+import { SqliteFolderRegistry } from '../../src/store/sqlite/folders.js';
+import { StateDatabase } from '../../src/store/sqlite/state-db.js';
 import { InputBuffer } from '../../src/protocol/input.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { MessageId } from '../../src/store/types.js';
 import { Transcript, wireLines, type Output } from '../helpers/transcript.js';
 
-const LIMITS = { maxLineBytes: 200, maxLiteralBytes: 100, maxCommandBytes: 1000 };
+const LIMITS = { maxLineBytes: 200, maxLiteralBytes: 100, maxCommandBytes: 1000, maxAppendBytes: 500 };
 
 let dir: string;
 let store: SqliteStore;
+let state: StateDatabase;
+let folders: Folders;
 const events = new MemoryEventBus();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidemail-imap-core-'));
   store = await SqliteStore.open({ path: join(dir, 'tidemail.db'), retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events });
+  state = StateDatabase.inDataDir(dir);
+  folders = new Folders(new SqliteFolderRegistry(state), store);
 });
 after(async () => {
   await store.close();
+  state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -94,7 +102,7 @@ class Driver {
       const framed = this.framer.next();
       if (!framed) break;
       if (framed.kind === 'continue') await this.sink.send('+ Ready for literal data');
-      else if (framed.kind === 'error') effects.push(...(await this.session.framingError(framed.tag, framed.text, framed.fatal, this.sink)));
+      else if (framed.kind === 'error') effects.push(...(await this.session.framingError(framed.tag, framed.text, framed.fatal, this.sink, framed.status)));
       else effects.push(...(await this.session.command(framed.command, this.sink)));
     }
     return this.drain(effects);
@@ -115,8 +123,8 @@ class Driver {
 
 function imap(settings: Partial<SessionSettings> = {}): { session: ImapSession; driver: Driver; t: Transcript<Effect> } {
   const session = new ImapSession(
-    { hostname: 'imap.tidemail.test', maxErrors: 20, ...settings },
-    { store, events, auth: new PublicInboxes(), messages: new MessageCache(store), recent: new InProcessRecentClaims() },
+    { hostname: 'imap.tidemail.test', maxErrors: 20, maxAppendBytes: 500, retentionMs: 0, ...settings },
+    { store, events, auth: new PublicInboxes(), messages: new MessageCache(store), recent: new InProcessRecentClaims(), folders, now: Date.now },
   );
   const driver = new Driver(session);
   const t = new Transcript<Effect>((line) => driver.line(line));
@@ -124,7 +132,7 @@ function imap(settings: Partial<SessionSettings> = {}): { session: ImapSession; 
   return { session, driver, t };
 }
 
-const CAPS = 'IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS UNSELECT';
+const CAPS = 'IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS UNSELECT MOVE SPECIAL-USE CHILDREN NAMESPACE APPENDLIMIT=500';
 
 /**
  * Logged in to `inbox` (a fresh one) and INBOX selected, SELECT's responses checked loosely. The
@@ -296,7 +304,7 @@ describe('IMAP session: Authenticated and Selected', () => {
       S: * 2 FETCH (UID ${first + 1} FLAGS (\\Recent))
       S: a3 OK FETCH completed
       C: a4 SELECT Other
-      S: a4 NO [NONEXISTENT] No mailbox "Other": only INBOX exists here
+      S: a4 NO [NONEXISTENT] No mailbox "Other"
       C: a5 FETCH 1 FLAGS
       S: a5 BAD FETCH needs a selected mailbox (SELECT or EXAMINE first)
     `);

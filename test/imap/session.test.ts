@@ -1,6 +1,6 @@
 /**
  * IMAP session transcripts over a real socket: states and the commands each allows, LOGIN and
- * AUTHENTICATE PLAIN, the one-mailbox namespace, literals (synchronizing and LITERAL+), and bad
+ * AUTHENTICATE PLAIN, the namespace every inbox starts with, literals (synchronizing and LITERAL+), and bad
  * input: every malformed line gets BAD, the server keeps serving, an abusive session is ended.
  */
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ describe('IMAP states and login', () => {
     const { client, greeting } = await RawImapClient.open(imapPort);
     assert.match(greeting, /^\* OK \[CAPABILITY IMAP4rev1 [^\]]*STARTTLS[^\]]*AUTH=PLAIN\] /);
     const caps = await client.command('CAPABILITY');
-    assert.match(caps.untagged[0]!, /^\* CAPABILITY IMAP4rev1 .*LITERAL\+ .*IDLE .*UIDPLUS .*UNSELECT/);
+    assert.match(caps.untagged[0]!, /^\* CAPABILITY IMAP4rev1 .*LITERAL\+ .*IDLE .*UIDPLUS .*UNSELECT .*MOVE .*SPECIAL-USE .*APPENDLIMIT=\d+/);
     const select = await client.command('SELECT INBOX');
     assert.match(select.tagged, /^a2 BAD SELECT is not allowed before LOGIN/);
     const fetch = await client.command('FETCH 1 FLAGS');
@@ -72,18 +72,28 @@ describe('IMAP states and login', () => {
     cancelled.client.close();
   });
 
-  it('LIST, LSUB and STATUS show exactly INBOX', async () => {
+  it('LIST, LSUB and STATUS show INBOX and the special-use folders every inbox has', async () => {
     const { client } = await RawImapClient.open(imapPort);
     await client.command('LOGIN states x');
-    assert.deepEqual((await client.command('LIST "" "*"')).untagged, ['* LIST (\\HasNoChildren) "/" INBOX']);
+    const everyInbox = [
+      '* LIST (\\HasNoChildren) "/" INBOX',
+      '* LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+      '* LIST (\\HasNoChildren \\Sent) "/" Sent',
+      '* LIST (\\HasNoChildren \\Junk) "/" Junk',
+      '* LIST (\\HasNoChildren \\Trash) "/" Trash',
+    ];
+    assert.deepEqual((await client.command('LIST "" "*"')).untagged, everyInbox);
     assert.deepEqual((await client.command('LIST "" ""')).untagged, ['* LIST (\\Noselect) "/" ""']);
     assert.deepEqual((await client.command('LIST "" "Other*"')).untagged, []);
-    assert.deepEqual((await client.command('LSUB "" "%"')).untagged, ['* LSUB (\\HasNoChildren) "/" INBOX']);
+    assert.deepEqual((await client.command('LIST "" "inbox"')).untagged, [everyInbox[0]], 'INBOX matches in any case');
+    assert.deepEqual((await client.command('LIST "" "sent"')).untagged, [], 'other names match exactly');
+    assert.deepEqual((await client.command('LSUB "" "%"')).untagged, everyInbox.map((l) => l.replace('LIST', 'LSUB')));
     const status = await client.command('STATUS inbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)');
     assert.match(status.untagged[0]!, /^\* STATUS INBOX \(MESSAGES 1 UNSEEN 1 UIDNEXT \d+ UIDVALIDITY \d+\)$/);
-    assert.match((await client.command('STATUS Trash (MESSAGES)')).tagged, /NO \[NONEXISTENT\]/);
-    assert.match((await client.command('CREATE Trash')).tagged, /NO \[CANNOT\]/);
-    assert.match((await client.command('SELECT Trash')).tagged, /NO \[NONEXISTENT\]/);
+    assert.deepEqual((await client.command('STATUS Trash (MESSAGES UNSEEN)')).untagged, ['* STATUS Trash (MESSAGES 0 UNSEEN 0)']);
+    assert.match((await client.command('STATUS Archive (MESSAGES)')).tagged, /NO \[NONEXISTENT\]/);
+    assert.match((await client.command('SELECT Archive')).tagged, /NO \[NONEXISTENT\]/);
+    assert.deepEqual((await client.command('NAMESPACE')).untagged, ['* NAMESPACE (("" "/")) NIL NIL']);
     client.close();
   });
 
@@ -109,13 +119,12 @@ describe('IMAP states and login', () => {
     assert.doesNotMatch(fetched.untagged.join('\n'), /\\Seen/);
     assert.equal((await client.command('CLOSE')).status, 'OK');
     assert.match((await client.command('CLOSE')).tagged, /BAD CLOSE needs a selected mailbox/);
-    const copy = await (async () => {
-      await client.command('SELECT INBOX');
-      return client.command('COPY 1 INBOX');
-    })();
-    assert.match(copy.tagged, /NO \[CANNOT\] COPY is not supported/);
-    assert.match((await client.command('UID MOVE 1 Archive')).tagged, /NO \[NONEXISTENT\]/);
-    assert.match((await client.command('APPEND INBOX {3+}\r\nabc')).tagged, /NO \[CANNOT\] APPEND is not supported/);
+    // Into a mailbox that does not exist: TRYCREATE (RFC 3501 §6.4.7, §6.3.11), nothing stored.
+    await client.command('SELECT INBOX');
+    assert.match((await client.command('COPY 1 Archive')).tagged, /NO \[TRYCREATE\]/);
+    assert.match((await client.command('UID MOVE 1:* Archive')).tagged, /NO \[TRYCREATE\]/);
+    assert.match((await client.command('APPEND Archive {3+}\r\nabc')).tagged, /NO \[TRYCREATE\]/);
+    assert.deepEqual((await client.command('SEARCH ALL')).untagged, ['* SEARCH 1']);
     const logout = await client.command('LOGOUT');
     assert.deepEqual(logout.untagged, ['* BYE Tidemail IMAP server logging out']);
     await client.closedByServer();

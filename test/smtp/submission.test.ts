@@ -159,7 +159,7 @@ describe('submission: relaying', () => {
     assert.match((await client.send(b64(PASSWORD))).text, /^235/);
     await sendMail(client, 'app@ours.test', ['keeper@ours.test'], simpleMessage('transcript'));
     const [message] = h.store.inbox('keeper');
-    const lines = message!.transcript.lines.map((l) => l.text).join('\n');
+    const lines = message!.transcript!.lines.map((l) => l.text).join('\n');
     assert.match(lines, /AUTH LOGIN/);
     assert.match(lines, /<sasl response>/);
     assert.ok(!lines.includes(b64(PASSWORD)) && !lines.includes(b64('app')), lines);
@@ -168,7 +168,7 @@ describe('submission: relaying', () => {
     const initial = await openTls(h.submissionPort);
     await initial.send(`AUTH PLAIN ${plain('app', PASSWORD)}`);
     await sendMail(initial, 'app@ours.test', ['keeper@ours.test'], simpleMessage('transcript 2'));
-    const second = h.store.inbox('keeper')[1]!.transcript.lines.map((l) => l.text).join('\n');
+    const second = h.store.inbox('keeper')[1]!.transcript!.lines.map((l) => l.text).join('\n');
     assert.match(second, /AUTH PLAIN <credentials>/);
     assert.ok(!second.includes(plain('app', PASSWORD)));
     initial.close();

@@ -359,6 +359,69 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         assert.equal(summary.preview, 'First words of the body.');
       }));
 
+    it('copy: new messages on the same body, flags kept, ids ascending in source order, announced after the commit', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const [a] = await store.append(message(['cp'], 'first'));
+        const [b] = await store.append(message(['cp'], 'second', {}, 'a longer body, so the bytes differ'));
+        await store.setFlags([b!], 'add', ['seen', 'draft']);
+        const stored: Array<[number, string, string]> = [];
+        events.subscribe((e) => e.type === 'message.stored' && stored.push([e.id, e.inbox, e.summary.subject]));
+        const copied = await store.copy([b!, a!, 999_999], 'cp/Archive');
+        assert.deepEqual(copied.map((c) => c.source), [a, b], 'in source order; an unknown id is skipped');
+        assert.ok(copied[0]!.id > b! && copied[1]!.id > copied[0]!.id, 'new ids, above every id so far, ascending');
+        assert.deepEqual(stored, [[copied[0]!.id, 'cp/Archive', 'first'], [copied[1]!.id, 'cp/Archive', 'second']]);
+        const box = await store.mailbox('cp/Archive');
+        assert.deepEqual(box.map((m) => [m.id, m.flags]), [[copied[0]!.id, []], [copied[1]!.id, ['seen', 'draft']]]);
+        assert.deepEqual(await store.raw(copied[1]!.id), await store.raw(b!));
+        assert.deepEqual((await store.stats()).bodies, 2, 'the bytes are not stored twice');
+        assert.equal((await store.list('cp/Archive', { limit: 10, offset: 0 })).total, 2);
+        assert.equal((await store.list('cp', { limit: 10, offset: 0 })).total, 2, 'the sources stay');
+        await store.setFlags([copied[0]!.id], 'add', ['flagged']);
+        assert.deepEqual((await store.mailbox('cp')).map((m) => m.flags), [[], ['seen', 'draft']], 'a copy has flags of its own');
+        await store.delete([a!, b!]);
+        assert.deepEqual(await store.raw(copied[0]!.id), message(['cp'], 'first').raw, 'a copy outlives its source');
+        await store.deleteInbox('cp/Archive');
+        assert.deepEqual(await store.stats(), { messages: 0, bodies: 0, bytes: 0 });
+        assert.deepEqual(await store.copy([a!], 'cp/Archive'), [], 'nothing to copy');
+      }));
+
+    it('copy: the per-inbox cap applies to the receiving mailbox', () =>
+      withStore({ ...NO_RETENTION, maxPerInbox: 2 }, async (store, events) => {
+        const ids: number[] = [];
+        for (const s of ['1', '2']) ids.push(...(await store.append(message(['capsrc'], s))));
+        const [old] = await store.append(message(['capsrc/Trash'], 'already there'));
+        const deleted: number[] = [];
+        events.subscribe((e) => e.type === 'message.deleted' && deleted.push(e.id));
+        const copied = await store.copy(ids, 'capsrc/Trash');
+        assert.deepEqual(deleted, [old], 'the oldest of the receiving mailbox goes');
+        assert.deepEqual((await store.mailbox('capsrc/Trash')).map((m) => m.id), copied.map((c) => c.id));
+        assert.equal((await store.mailbox('capsrc')).length, 2);
+      }));
+
+    it('renameInbox: the messages move to new ascending ids in one commit, flags kept, deletions and arrivals announced', () =>
+      withStore(NO_RETENTION, async (store, events) => {
+        const ids: number[] = [];
+        for (const s of ['x', 'y', 'z']) ids.push(...(await store.append(message(['ren/Old'], s))));
+        await store.append(message(['ren'], 'stays in the inbox'));
+        await store.setFlags([ids[1]!], 'add', ['answered']);
+        const seen: string[] = [];
+        events.subscribe((e) => seen.push(`${e.type} ${e.inbox}`));
+        const moved = await store.renameInbox('ren/Old', 'ren/New');
+        assert.deepEqual(moved.map((m) => m.source), ids);
+        const box = await store.mailbox('ren/New');
+        assert.deepEqual(box.map((m) => m.id), moved.map((m) => m.id));
+        assert.ok(box[0]!.id > ids[2]!, 'new ids above every id so far');
+        assert.deepEqual(box.map((m) => m.flags), [[], ['answered'], []]);
+        assert.deepEqual((await store.list('ren/New', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['z', 'y', 'x']);
+        assert.deepEqual(await store.list('ren/Old', { limit: 10, offset: 0 }), { inbox: 'ren/Old', total: 0, messages: [] });
+        assert.equal(await store.raw(ids[0]!), null, 'the old ids are gone');
+        assert.deepEqual(seen, [...ids.map(() => 'message.deleted ren/Old'), ...ids.map(() => 'message.stored ren/New')]);
+        const stats = await store.stats();
+        assert.deepEqual([stats.messages, stats.bodies], [4, 4], 'a rename adds no message and no body');
+        assert.deepEqual(await store.renameInbox('ren/Nothing', 'ren/Else'), [], 'an empty mailbox has nothing to move');
+        assert.equal((await store.list('ren', { limit: 10, offset: 0 })).total, 1);
+      }));
+
     it('keeps everything across close and reopen, ids keep ascending', () =>
       withStore(NO_RETENTION, async (store, _events, reopen) => {
         const [before] = await store.append(message(['keep'], 'persisted'));

@@ -8,9 +8,13 @@ import { authenticate, loginCommand, startTls } from './auth.js';
 import { capability, check, logout, noop } from './basic.js';
 import { fetch } from './fetch.js';
 import { idle } from './idle.js';
-import { append, create, deleteCommand, listCommand, lsub, rename, status, subscribe, unsubscribe } from './mailboxes.js';
+import { append } from './append.js';
+import { copy, move } from './copy.js';
+import { create, deleteCommand, rename, subscribe, unsubscribe } from './folders.js';
+import { listCommand, lsub, namespace } from './list.js';
 import { search } from './search.js';
-import { close, copy, examine, expunge, move, select, unselect } from './select.js';
+import { close, examine, expunge, select, unselect } from './select.js';
+import { status } from './status.js';
 import { store } from './store.js';
 
 const ANY: readonly ImapState[] = ['NotAuthenticated', 'Authenticated', 'Selected'];
@@ -31,6 +35,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   EXAMINE: { states: AUTHENTICATED, handler: examine },
   LIST: { states: AUTHENTICATED, handler: listCommand },
   LSUB: { states: AUTHENTICATED, handler: lsub },
+  NAMESPACE: { states: AUTHENTICATED, handler: namespace },
   STATUS: { states: AUTHENTICATED, handler: status },
   SUBSCRIBE: { states: AUTHENTICATED, handler: subscribe },
   UNSUBSCRIBE: { states: AUTHENTICATED, handler: unsubscribe },

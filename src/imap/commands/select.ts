@@ -1,30 +1,31 @@
 /**
  * Entering and leaving the Selected state and removing messages: SELECT and EXAMINE (RFC 3501
- * §6.3.1–2), CLOSE (§6.4.2), UNSELECT (RFC 3691), EXPUNGE (§6.4.3), UID EXPUNGE (RFC 4315 §2.1),
- * and COPY/MOVE, refused: a login sees one mailbox, so there is nowhere to copy to.
+ * §6.3.1–2) of INBOX or any folder, CLOSE (§6.4.2), UNSELECT (RFC 3691), EXPUNGE (§6.4.3),
+ * UID EXPUNGE (RFC 4315 §2.1).
  *
  * Keywords are not kept (PERMANENTFLAGS lists the system flags only, without \*): STORE accepts
  * and ignores them. Deleting is shared with POP3 and the web UI: EXPUNGE removes the messages
  * from the store, and every other session learns it from the store's events.
  */
 import type { MessageId } from '../../store/types.js';
-import { astring, atom, end, parseSequenceSet } from '../syntax.js';
+import { atom, end, parseSequenceSet } from '../syntax.js';
 import { no, ok, type Handler } from '../command.js';
+import { mailboxKey, shown } from '../folders.js';
 import type { ImapSession } from '../session.js';
-import { isInbox, noSuchMailbox } from './mailboxes.js';
+import { mailboxArgument } from './names.js';
 
 const FLAGS = '(\\Answered \\Flagged \\Deleted \\Seen \\Draft)';
 
 function opener(readOnly: boolean): Handler {
   const name = readOnly ? 'EXAMINE' : 'SELECT';
   return async ({ session, args, out }) => {
-    const mailbox = astring(args.next(), 'a mailbox name');
+    const mailbox = mailboxArgument(args.next());
     end(args, name);
-    if (!isInbox(mailbox)) {
+    if (!(await session.services.folders.exists(session.inbox!, mailbox))) {
       // §6.3.1: a failed SELECT leaves no mailbox selected.
-      return { ...noSuchMailbox(mailbox), next: 'Authenticated' };
+      return { ...no(`No mailbox "${shown(mailbox)}"`, 'NONEXISTENT'), next: 'Authenticated' };
     }
-    const view = await session.openMailbox(readOnly);
+    const view = await session.openMailbox(mailboxKey(session.inbox!, mailbox), readOnly);
     await out.send(`* FLAGS ${FLAGS}`);
     await out.send(`* OK [PERMANENTFLAGS ${readOnly ? '()' : FLAGS}] ${readOnly ? 'Read-only' : 'Keywords are accepted but not kept'}`);
     await out.send(`* ${view.exists} EXISTS`);
@@ -41,7 +42,7 @@ export const select = opener(false);
 export const examine = opener(true);
 
 /** Remove the messages marked \Deleted (all, or those among `only`); returns the UIDs removed. */
-async function removeDeleted(session: ImapSession, only: Set<MessageId> | null): Promise<MessageId[]> {
+export async function removeDeleted(session: ImapSession, only: Set<MessageId> | null): Promise<MessageId[]> {
   const view = session.mailbox!;
   const doomed = view.uids.filter((uid) => view.flags(uid).includes('deleted') && !view.isGone(uid) && (!only || only.has(uid)));
   if (doomed.length === 0) return [];
@@ -73,16 +74,3 @@ export const unselect: Handler = async ({ args }) => {
   end(args, 'UNSELECT');
   return { ...ok('UNSELECT completed'), next: 'Authenticated' };
 };
-
-function refuseCopy(name: string): Handler {
-  return async ({ args }) => {
-    parseSequenceSet(atom(args.next(), 'a sequence set'));
-    const target = astring(args.next(), 'a mailbox name');
-    end(args, name);
-    if (!isInbox(target)) return no(`No mailbox "${target.slice(0, 60)}": only INBOX exists here, so ${name} is not supported`, 'NONEXISTENT');
-    return no(`${name} is not supported: INBOX is the only mailbox and the messages are already in it`, 'CANNOT');
-  };
-}
-
-export const copy = refuseCopy('COPY');
-export const move = refuseCopy('MOVE');

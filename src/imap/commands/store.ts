@@ -16,7 +16,8 @@ import { flagFromImap, flagList } from '../format.js';
 
 const OPERATIONS: Record<string, FlagOperation> = { FLAGS: 'replace', '+FLAGS': 'add', '-FLAGS': 'remove' };
 
-function flagsOf(tokens: Token[]): Flag[] {
+/** The system flags named (keywords, \Recent and unknown \Extensions are dropped; STORE and APPEND both keep only these). */
+export function flagsOf(tokens: Token[]): Flag[] {
   const flags = new Set<Flag>();
   for (const t of tokens) {
     const name = atom(t, 'a flag');

@@ -31,7 +31,10 @@ export type WriteOp =
   | { kind: 'delete'; ids: MessageId[] }
   | { kind: 'deleteInbox'; inbox: string }
   | { kind: 'expire'; nowMs: number }
-  | { kind: 'evict'; count: number };
+  | { kind: 'evict'; count: number }
+  // Folders (copy-rows.ts): IMAP COPY and RENAME.
+  | { kind: 'copy'; ids: MessageId[]; mailbox: string }
+  | { kind: 'renameInbox'; from: string; to: string };
 
 export interface Removed {
   id: MessageId;
@@ -49,7 +52,9 @@ export interface FlagChange {
 export type WriteResult =
   | { kind: 'append'; ids: MessageId[]; evicted: Removed[] }
   | { kind: 'setFlags'; changed: FlagChange[] }
-  | { kind: 'removed'; removed: Removed[] };
+  | { kind: 'removed'; removed: Removed[] }
+  /** `copy` and `renameInbox`: the messages made, and those the per-inbox cap removed (and, for a rename, the old ones). */
+  | { kind: 'copied'; copied: Array<{ source: MessageId; id: MessageId }>; removed: Removed[] };
 
 /**
  * → indexer, after each commit of rows: parse what was appended, checkpoint what was written. The

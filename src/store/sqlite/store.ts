@@ -45,6 +45,7 @@ import { searchableBody } from '../../mail/decode.js';
 import { isDiskFull, type Ballast } from '../ballast.js';
 import { parseBody } from '../../mail/parse.js';
 import type {
+  CopiedMessage,
   Envelope,
   Flag,
   FlagOperation,
@@ -429,6 +430,30 @@ export class SqliteStore implements Store {
   evictOldest(count: number): Promise<MessageId[]> {
     return this.remove({ kind: 'evict', count });
   }
+
+  copy(ids: MessageId[], mailbox: string): Promise<CopiedMessage[]> {
+    return this.copied({ kind: 'copy', ids, mailbox });
+  }
+
+  renameInbox(from: string, to: string): Promise<CopiedMessage[]> {
+    return this.copied({ kind: 'renameInbox', from, to });
+  }
+
+  /** A copy or rename committed: announce what it removed, then each new message with its summary as committed. */
+  private async copied(op: Extract<WriteOp, { kind: 'copy' | 'renameInbox' }>): Promise<CopiedMessage[]> {
+    const result = await this.write(op);
+    if (result.kind !== 'copied') throw new Error('store writer answered out of turn');
+    this.publishRemoved(result.removed);
+    this.copySummary ??= this.db.prepare<[number], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.id = ?`);
+    for (const { id } of result.copied) {
+      // Absent if the cap removed it again at once (announced above).
+      const row = this.copySummary.get(id);
+      if (row) this.options.events.publish({ type: 'message.stored', id, inbox: row.inbox, summary: toSummary(row) });
+    }
+    return result.copied.map(({ source, id }) => ({ source, id }));
+  }
+
+  private copySummary?: Database.Statement<[number], SummaryRow>;
 
   async search(query: SearchQuery): Promise<MessageSummary[]> {
     const words = queryWords(query.text);

@@ -17,6 +17,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Committed, FlagChange, FromWriter, IndexEntry, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
+import { CopyRows } from './copy-rows.js';
 import { MessageRows } from './message-rows.js';
 import { configureWriting, migrate, transactionStatements } from './schema.js';
 
@@ -43,6 +44,7 @@ try {
 }
 
 const rows = new MessageRows(db, init.retention.maxPerInbox);
+const copies = new CopyRows(db, rows, init.retention.maxPerInbox);
 const sql = {
   messageFlags: db.prepare<[number], { inbox: string; flags: number }>('SELECT inbox, flags FROM messages WHERE id = ?'),
   idsInInbox: db.prepare<[string], number>('SELECT id FROM messages WHERE inbox = ?').pluck(),
@@ -110,6 +112,10 @@ function apply(op: WriteOp): WriteResult {
       return expire(op.nowMs);
     case 'evict':
       return { kind: 'removed', removed: rows.removeOldest(op.count, () => true) };
+    case 'copy':
+      return copies.copy(op.ids, op.mailbox);
+    case 'renameInbox':
+      return copies.rename(op.from, op.to);
   }
 }
 
