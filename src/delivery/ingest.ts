@@ -91,6 +91,11 @@ export interface RecipientVerdict {
 export interface TargetTransaction {
   /** Settles with the verdict; a rejected promise is a failure of ours (the session answers 451 4.3.0). */
   recipient(address: string): Promise<RecipientVerdict>;
+  /**
+   * The session answered DATA with 354: the body is coming. A target may get ready for it now
+   * (the proxy sends its own DATA, so the upstream's 354 is in before the client's data ends).
+   */
+  expectBody?(): void;
   /** The body, once DATA is complete, for the recipients accepted so far: the target's final word. */
   commit(incoming: Incoming): Promise<DeliveryOutcome>;
   /** The transaction is over without a commit; idempotent, and a no-op after commit. */

@@ -55,6 +55,9 @@ export interface UpstreamExtensions {
   startTls: boolean;
 }
 
+/** How long the upstream connection may be silent while our client takes its time (see open). */
+const CLIENT_SILENCE_MS = 5 * 60_000;
+
 /** No reply to relay: the upstream could not be reached, did not answer in time, or closed. */
 export class UpstreamFailure extends Error {}
 
@@ -100,7 +103,11 @@ export class UpstreamConnection {
   }
 
   private static async openOnce(settings: UpstreamSettings, clock: Pick<Clock, 'after'>, tls: UpstreamTlsMode): Promise<UpstreamConnection> {
-    const library = new ByteSafeConnection({ host: settings.host, port: settings.port, timeout: settings.timeoutMs, domain: settings.heloName });
+    // The library's socket timeout counts any silence, also while our client is still sending its
+    // data; each step has its own bound (timeoutMs), so this one only needs to outlast a slow
+    // client, as long as an upstream waits for us (RFC 5321 §4.5.3.2.7: 5 minutes).
+    const silenceMs = Math.max(settings.timeoutMs, CLIENT_SILENCE_MS);
+    const library = new ByteSafeConnection({ host: settings.host, port: settings.port, timeout: silenceMs, domain: settings.heloName });
     const step = <T>(what: string, run: (done: LibraryCallback) => void, read: (data: unknown) => T): Promise<T> =>
       bounded(library, clock, settings.timeoutMs, what, run, read);
     const where = `${settings.host}:${settings.port}`;

@@ -8,11 +8,14 @@
  *   the client sends its first RCPT, so it costs no round trip of the client's.
  * - each recipient: RCPT TO upstream; its reply is the client's reply. If the upstream refused
  *   MAIL FROM, each RCPT gets that refusal.
- * - commit (end of the client's DATA): DATA, the message with our Received header (RFC 5321
- *   §4.4: every relay adds one), and the upstream's reply to the end of data is the client's.
+ * - body coming (the client's DATA got our 354): DATA upstream at once, so its 354 is in by the
+ *   time the client's data ends (the body itself must wait for it: RFC 2920 §3.1).
+ * - commit (end of the client's DATA): the message with our Received header (RFC 5321 §4.4:
+ *   every relay adds one), and the upstream's reply to the end of data is the client's.
  *   Only an upstream 2xx becomes our 250. With --keep-copy the accepted message is also stored,
  *   best-effort: the upstream has it, so a failed copy is logged, not refused.
- * - abort: the connection gets RSET and goes back to the pool.
+ * - abort: the connection gets RSET and goes back to the pool; once DATA was sent upstream it
+ *   cannot (an RSET would be message text), so it is closed instead.
  * A connection that fails mid-transaction (closed, timed out) is dropped, and what is left of the
  * transaction is answered 451 4.4.1. A MAIL FROM that fails on a reused connection (it died
  * while idle) is retried once on a new one: nothing was said to the client yet.
@@ -73,6 +76,8 @@ class UpstreamTransaction implements TargetTransaction {
   private broken: TargetReply | null = null;
   /** Committed or aborted: the connection has been given back. */
   private over = false;
+  /** The upstream's answer to our DATA, asked for as soon as the client's body was coming. */
+  private dataGo: Promise<UpstreamReply> | null = null;
 
   constructor(
     private readonly deps: UpstreamDeliveryDeps,
@@ -132,6 +137,15 @@ class UpstreamTransaction implements TargetTransaction {
     return { accepted: isPositive(reply), reply: relayed(reply) };
   }
 
+  expectBody(): void {
+    if (this.dataGo || this.broken || this.over) return;
+    this.dataGo = this.started.then((started) => {
+      if ('refusal' in started) throw new Error('no upstream transaction');
+      return started.connection.data();
+    });
+    this.dataGo.catch(() => undefined); // settled by commit(); a client that leaves mid-DATA never asks
+  }
+
   async commit(incoming: Incoming): Promise<DeliveryOutcome> {
     const started = await this.started;
     if ('refusal' in started) return { kind: 'refused', reply: started.refusal };
@@ -139,7 +153,7 @@ class UpstreamTransaction implements TargetTransaction {
     const { connection } = started;
     let reply: UpstreamReply;
     try {
-      const go = await connection.data();
+      const go = await (this.dataGo ?? connection.data());
       if (go.code !== 354) {
         this.finish(connection);
         return { kind: 'refused', reply: isReply(go) ? relayed(go) : unexpected('DATA', go) };
@@ -157,7 +171,9 @@ class UpstreamTransaction implements TargetTransaction {
     if (this.over) return;
     this.over = true;
     void this.started.then((started) => {
-      if ('connection' in started && !this.broken) this.deps.pool.release(started.connection);
+      if (!('connection' in started) || this.broken) return;
+      if (this.dataGo) this.deps.pool.discard(started.connection); // mid-DATA upstream: no RSET possible
+      else this.deps.pool.release(started.connection);
     });
   }
 

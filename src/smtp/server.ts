@@ -184,7 +184,10 @@ class SmtpConnection implements LineProtocol {
     const output = step.replies.length ? wire(step) : null;
     let effect: Turn['effect'];
     for (const e of step.effects) {
-      if (e.kind === 'start-data') this.data = new DataReader(this.settings.maxMessageBytes);
+      if (e.kind === 'start-data') {
+        this.data = new DataReader(this.settings.maxMessageBytes);
+        this.target?.steps.expectBody?.();
+      }
       else if (e.kind === 'deliver') effect = { kind: 'await', work: this.deliverAfter(e.delayMs, e.message) };
       else if (e.kind === 'ask-target') effect = { kind: 'await', work: this.askTarget(e.recipient) };
       else effect = e;
