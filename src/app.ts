@@ -235,7 +235,7 @@ export async function startProxy(config: Config, proxy: ProxyOptions, log: Logge
   // Meet the upstream now: its EHLO SIZE bounds ours from the first client on. If it is down, the
   // proxy starts anyway and clients get 451 4.4.1 until it answers.
   pool.acquire().then(
-    (connection) => pool.release(connection),
+    (connection) => pool.release(connection, false),
     (error: unknown) => log.warn({ err: String(error) }, `upstream ${proxy.upstream.host}:${proxy.upstream.port} is not answering yet; clients get 451 4.4.1 until it does`),
   );
   let stopping: Promise<void> | null = null;

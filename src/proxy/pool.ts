@@ -4,10 +4,14 @@
  * - At most `maxConnections` are open at once (opening, in use or idle): the upstream's own
  *   connection limits are respected (Postfix's smtpd_client_connection_count_limit is 50 by
  *   default). A transaction that finds them all busy waits up to `waitMs` for one.
- * - A connection is reused across client sessions: after each transaction (committed or
- *   aborted) it gets RSET (RFC 5321 §4.1.1.5) and goes back to the idle list if the upstream
- *   answered 250, is closed otherwise. Idle ones are reused last-in first-out (the warmest) and
- *   closed with QUIT after `idleMs`, before the upstream's own idle timeout drops them.
+ * - A connection is reused across client sessions. After an aborted transaction it gets RSET
+ *   (RFC 5321 §4.1.1.5) and goes back to the idle list if the upstream answered 250, is closed
+ *   otherwise. After a completed one (the upstream answered the end of data) it goes back at
+ *   once: the upstream is reset already (§4.1.1.4), and an RSET there would sit on the next
+ *   transaction's path whenever every connection is busy. A reused connection that died while
+ *   idle fails at its MAIL, which the transaction retries once on a new connection.
+ *   Idle ones are reused last-in first-out (the warmest) and closed with QUIT after `idleMs`,
+ *   before the upstream's own idle timeout drops them.
  * - What the upstream's EHLO said of SIZE is kept from the latest connection, so the proxy's
  *   own EHLO never promises more than the upstream takes.
  */
@@ -52,10 +56,11 @@ export class UpstreamPool {
     }
   }
 
-  /** The transaction is over: RSET and keep the connection for the next, or drop it. */
-  release(connection: UpstreamConnection): void {
+  /** The transaction is over: keep the connection for the next (after RSET if `reset`), or drop it. */
+  release(connection: UpstreamConnection, reset: boolean): void {
     connection.transactions++;
     if (this.closed || !connection.usable) return this.discard(connection);
+    if (!reset) return this.keep(connection);
     connection.rset().then(
       (reply) => (reply.code === 250 ? this.keep(connection) : this.discard(connection)),
       () => this.discard(connection),

@@ -15,7 +15,8 @@
  *   Only an upstream 2xx becomes our 250. With --keep-copy the accepted message is also stored,
  *   best-effort: the upstream has it, so a failed copy is logged, not refused.
  * - abort: the connection gets RSET and goes back to the pool; once DATA was sent upstream it
- *   cannot (an RSET would be message text), so it is closed instead.
+ *   cannot (an RSET would be message text), so it is closed instead. After a completed
+ *   transaction it goes back as it is (see pool.ts).
  * A connection that fails mid-transaction (closed, timed out) is dropped, and what is left of the
  * transaction is answered 451 4.4.1. A MAIL FROM that fails on a reused connection (it died
  * while idle) is retried once on a new one: nothing was said to the client yet.
@@ -96,12 +97,12 @@ class UpstreamTransaction implements TargetTransaction {
         return { refusal: unavailable(error) };
       }
       if (this.over) {
-        pool.release(connection);
+        pool.release(connection, false);
         return { refusal: ABORTED };
       }
       const { extensions } = connection;
       if (start.smtputf8 && !extensions.smtputf8) {
-        pool.release(connection);
+        pool.release(connection, false);
         return { refusal: NO_SMTPUTF8 };
       }
       const params: string[] = [];
@@ -117,7 +118,7 @@ class UpstreamTransaction implements TargetTransaction {
         return { refusal: unavailable(error) };
       }
       if (isPositive(reply)) return { connection };
-      this.deps.pool.release(connection);
+      this.deps.pool.release(connection, false); // a refused MAIL opened no transaction
       return { refusal: isReply(reply) ? relayed(reply) : unexpected('MAIL', reply) };
     }
   }
@@ -155,14 +156,14 @@ class UpstreamTransaction implements TargetTransaction {
     try {
       const go = await (this.dataGo ?? connection.data());
       if (go.code !== 354) {
-        this.finish(connection);
+        this.finish(connection, true); // a refused DATA leaves the transaction open upstream
         return { kind: 'refused', reply: isReply(go) ? relayed(go) : unexpected('DATA', go) };
       }
       reply = await connection.body(this.wireMessage(incoming));
     } catch (error) {
       return { kind: 'refused', reply: this.fail(connection, error) };
     }
-    this.finish(connection);
+    this.finish(connection, false); // the end of data ended the transaction (RFC 5321 §4.1.1.4)
     if (!isPositive(reply)) return { kind: 'refused', reply: isReply(reply) ? relayed(reply) : unexpected('end of data', reply) };
     return { kind: 'stored', ids: await this.keepCopy(incoming), reply: relayed(reply) };
   }
@@ -173,7 +174,7 @@ class UpstreamTransaction implements TargetTransaction {
     void this.started.then((started) => {
       if (!('connection' in started) || this.broken) return;
       if (this.dataGo) this.deps.pool.discard(started.connection); // mid-DATA upstream: no RSET possible
-      else this.deps.pool.release(started.connection);
+      else this.deps.pool.release(started.connection, true);
     });
   }
 
@@ -194,10 +195,10 @@ class UpstreamTransaction implements TargetTransaction {
     }
   }
 
-  private finish(connection: UpstreamConnection): void {
+  private finish(connection: UpstreamConnection, reset: boolean): void {
     if (this.over) return;
     this.over = true;
-    this.deps.pool.release(connection);
+    this.deps.pool.release(connection, reset);
   }
 
   /** The connection failed: drop it; the rest of the transaction is answered 451 4.4.1. */

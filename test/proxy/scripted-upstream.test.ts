@@ -107,22 +107,30 @@ describe('proxy → scripted aiosmtpd upstream', { timeout: 90_000 }, () => {
     });
   });
 
-  it('reuses one upstream connection across client sessions, with RSET between transactions', async () => {
+  it('reuses one upstream connection across client sessions; an aborted transaction is RSET upstream', async () => {
     const connects = (): number => upstream.events().filter((e) => e.event === 'connect').length;
-    const rsetsBefore = upstream.events().filter((e) => e.event === 'rset').length;
-    let connectsAfterFirst = 0;
-    for (const subject of ['reuse-1', 'reuse-2', 'reuse-3']) {
-      await withClient(async (client) => {
+    const rsets = (): number => upstream.events().filter((e) => e.event === 'rset').length;
+    const send = (subject: string): Promise<void> =>
+      withClient(async (client) => {
         await envelope(client, 'sender@example.test', ['ok@up.test']);
         const { end } = await dataPhase(client, simpleMessage(subject));
         assert.equal(end!.code, 250);
         accepted.push(subject);
         await client.send('QUIT');
       });
-      await upstream.seen('rset', rsetsBefore + accepted.filter((s) => s.startsWith('reuse-')).length);
-      connectsAfterFirst ||= connects();
-    }
-    assert.equal(connects(), connectsAfterFirst, 'the second and third client sessions opened no upstream connection');
+    await send('reuse-1');
+    const connectsAfterFirst = connects();
+    const rsetsBefore = rsets();
+    await withClient(async (client) => {
+      await envelope(client, 'sender@example.test', ['ok@up.test']);
+      assert.equal((await client.send('RSET')).code, 250);
+      await client.send('QUIT');
+    });
+    await upstream.seen('rset', rsetsBefore + 1); // the abandoned transaction is reset upstream before reuse
+    await send('reuse-2');
+    await send('reuse-3');
+    assert.equal(connects(), connectsAfterFirst, 'the later client sessions opened no upstream connection');
+    assert.equal(rsets(), rsetsBefore + 1, 'a completed transaction needs no RSET (RFC 5321 §4.1.1.4)');
     assertNoneLost(upstream, accepted);
   });
 });
