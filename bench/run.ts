@@ -17,6 +17,7 @@ import { runPolicyCells } from './cells/policy.js';
 import { runImapLoadCell } from './cells/imap-load.js';
 import { runMailReadCells, type ReadRow } from './cells/mailread.js';
 import { runProfileCell } from './cells/profile.js';
+import { runProxyCell } from './cells/proxy.js'; // proxy cell (issue 15 §2)
 import { runSmtpCells } from './cells/smtp.js';
 import { fillStore } from './cells/store.js';
 import { runVisibleCell } from './cells/visible.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     imapLoad: null,
     profile: null,
   };
-  const serverCells = [...cells].filter((c) => c !== 'profile' && c !== 'policy' && c !== 'flood');
+  const serverCells = [...cells].filter((c) => c !== 'profile' && c !== 'policy' && c !== 'flood' && c !== 'proxy');
   if (serverCells.length) {
     const target = await startTarget();
     const reference = cells.has('smtp') ? await startReference() : null;
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   // The policy and flood cells run their own servers, after the main one has stopped.
   if (cells.has('policy')) results.policy = await runPolicyCells(timing, progress);
   if (cells.has('flood')) results.flood = await runFloodCell(progress);
+  if (cells.has('proxy')) Object.assign(results, { proxy: await runProxyCell(timing, progress) }); // proxy cell (issue 15 §2), in the JSON
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

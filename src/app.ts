@@ -34,6 +34,11 @@ import { SqliteStore } from './store/sqlite/store.js';
 import { SqliteGreylistState } from './store/sqlite/greylist-state.js';
 import { StateDatabase } from './store/sqlite/state-db.js';
 import type { Store } from './store/types.js';
+// Proxy mode (issue 15 §2)
+import type { ProxyOptions } from './proxy/options.js';
+import { UpstreamPool } from './proxy/pool.js';
+import { UpstreamConnection } from './proxy/upstream-connection.js';
+import { UpstreamDelivery } from './proxy/upstream-delivery.js';
 
 /** The parts shared by the servers, as built from the Config. */
 export interface AppParts {
@@ -238,5 +243,84 @@ function startRetention(parts: AppParts): { stop(): void; idle(): Promise<void> 
       timer?.cancel();
     },
     idle: () => running,
+  };
+}
+
+// ── Proxy mode (issue 15 §2): `tidemail proxy`, the SMTP front end in front of an upstream MTA ──
+
+/** What `tidemail proxy` runs: the SMTP listener; with --keep-copy also the store, HTTP and retention. */
+export interface ProxyApp {
+  servers: RunningServer[];
+  pool: UpstreamPool;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(config: Config, proxy: ProxyOptions, log: Logger): Promise<ProxyApp> {
+  const clock = systemClock;
+  const metrics = new Metrics();
+  mkdirSync(config.dataDir, { recursive: true }); // the self-signed certificate lives there, copy or not
+  const tlsFiles = config.tlsCert ? { certPath: config.tlsCert, keyPath: config.tlsKey } : null;
+  const tls = await loadTlsContext(tlsFiles, config.dataDir, config.hostname);
+  const upstream = { ...proxy.upstream, heloName: config.hostname, tls: proxy.upstreamTls, timeoutMs: proxy.upstreamTimeoutMs };
+  const pool = new UpstreamPool({
+    open: () => UpstreamConnection.open(upstream, clock),
+    maxConnections: proxy.upstreamConnections,
+    idleMs: proxy.upstreamIdleMs,
+    waitMs: proxy.upstreamTimeoutMs,
+    clock,
+  });
+  let store: Store | null = null;
+  let events: EventBus | null = null;
+  if (proxy.keepCopy) {
+    events = new MemoryEventBus();
+    const ballast = new Ballast(config.dataDir);
+    ballast.ensure();
+    store = await SqliteStore.open({
+      ballast,
+      path: join(config.dataDir, 'tidemail.db'),
+      retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
+      events,
+      onError: (message) => log.error({ err: message }, 'store'),
+    });
+  }
+  const delivery = new UpstreamDelivery({ pool, copy: store ? new StoreDelivery(store, clock) : null, clock, log });
+  const servers: RunningServer[] = [];
+  let smtp: RunningServer | null = null;
+  const policy = new SmtpPolicy(policySettings(config, { clock, log }), clock, { refused: (reason) => metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
+  let retention: ReturnType<typeof startRetention> | null = null;
+  try {
+    smtp = await startSmtpServer({ config, delivery, policy, tls, log, metrics, clock });
+    servers.push(smtp);
+    if (store && events) {
+      const parts: AppParts = { config, store, events, tls, log, metrics, clock, auth: new PublicInboxes(), policy };
+      servers.push(await startHttpServer(parts));
+      retention = startRetention(parts);
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close(0)));
+    pool.close();
+    await store?.close();
+    throw error;
+  }
+  // Meet the upstream now: its EHLO SIZE bounds ours from the first client on. If it is down, the
+  // proxy starts anyway and clients get 451 4.4.1 until it answers.
+  pool.acquire().then(
+    (connection) => pool.release(connection, false),
+    (error: unknown) => log.warn({ err: String(error) }, `upstream ${proxy.upstream.host}:${proxy.upstream.port} is not answering yet; clients get 451 4.4.1 until it does`),
+  );
+  let stopping: Promise<void> | null = null;
+  return {
+    servers,
+    pool,
+    stop() {
+      stopping ??= (async () => {
+        retention?.stop();
+        await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
+        pool.close();
+        await retention?.idle();
+        await store?.close();
+      })();
+      return stopping;
+    },
   };
 }

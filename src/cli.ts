@@ -115,6 +115,51 @@ async function user(args: string[]): Promise<void> {
 }
 // --- end user add ---
 
+// ── Proxy mode (issue 15 §2): `tidemail proxy --upstream HOST:PORT [serve's flags]` ──
+async function proxy(args: string[]): Promise<void> {
+  const { loadProxyConfig, proxyHelpText } = await import('./proxy/options.js');
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${proxyHelpText()}\n`);
+    return;
+  }
+  let loaded;
+  try {
+    loaded = loadProxyConfig(args, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) usageError(error.message);
+    throw error;
+  }
+  const [{ startProxy }, { createLogger }, { ListenError }] = await Promise.all([import('./app.js'), import('./log.js'), import('./protocol/tcp-server.js')]);
+  const log = createLogger(loaded.config.logLevel);
+  let app;
+  try {
+    app = await startProxy(loaded.config, loaded.proxy, log);
+  } catch (error) {
+    process.stderr.write(`tidemail: ${error instanceof ListenError ? error.message : `cannot start: ${(error as Error).message}`}\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  for (const server of app.servers) {
+    const host = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
+    process.stdout.write(`${server.name} listening on ${host}:${server.address.port}\n`);
+  }
+  const { host, port } = loaded.proxy.upstream;
+  process.stdout.write(`proxying to ${host.includes(':') ? `[${host}]` : host}:${port} (upstream TLS ${loaded.proxy.upstreamTls})\n`);
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(EXIT_FAILURE);
+    log.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`tidemail: error while stopping: ${String(error)}\n`);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'serve':
@@ -126,6 +171,9 @@ switch (command) {
   case 'user':
     await user(rest);
     break;
+  case 'proxy':
+    await proxy(rest);
+    break;
   case '--version':
   case 'version':
     process.stdout.write(`${version()}\n`);
@@ -134,7 +182,7 @@ switch (command) {
   case '--help':
   case '-h':
   case 'help':
-    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  wait      wait for a message and print its code, link or summary (tidemail wait --help)\n  user      add a submission user: tidemail user add NAME (tidemail user --help)\n  version   print the version\n`);
+    process.stdout.write(`Usage: tidemail <command>\n\nCommands:\n  serve     run the SMTP, HTTP, POP3 and IMAP servers (tidemail serve --help)\n  proxy     SMTP front end in front of another MTA, answering with its verdicts (tidemail proxy --help)\n  wait      wait for a message and print its code, link or summary (tidemail wait --help)\n  user      add a submission user: tidemail user add NAME (tidemail user --help)\n  version   print the version\n`);
     break;
   default:
     usageError(`unknown command "${command}" (try: tidemail --help)`);

@@ -1,9 +1,21 @@
 /**
- * The delivery target for local inboxes (ARCHITECTURE.md, "The delivery contract"): a session
- * hands over a received message with its queue id; this prepends our trace header, parses
- * the listing fields from the header block (cheap, while the client waits) and appends it once
- * for all its inboxes. The promise settles only when the store has committed: that is what lets
- * SMTP answer 250. Nothing is stored before that commit, and a rejection means nothing was.
+ * The delivery contract (ARCHITECTURE.md, "The delivery contract") and the target for local
+ * inboxes.
+ *
+ * A target is handed a transaction in one step (`deliver`: the whole message once DATA is
+ * complete) or, if it decides per recipient, in steps as maddy's DeliveryTarget does:
+ * `transaction()` at MAIL (start) → `recipient()` for each RCPT the session itself accepted (a
+ * verdict, possibly asynchronous: the proxy asks its upstream) → `commit()` with the body, or
+ * `abort()` (RSET, EHLO, QUIT, a new MAIL, the connection gone). Nothing is persistent before
+ * commit, and the reply to the client after DATA is the commit's outcome. A target without
+ * `transaction` answers every recipient at once: the store's RCPT path stays synchronous and
+ * costs `serve` nothing.
+ *
+ * StoreDelivery, the store's target: a session hands over a received message with its queue id;
+ * this prepends our trace header, parses the listing fields from the header block (cheap, while
+ * the client waits) and appends it once for all its inboxes. The promise settles only when the
+ * store has committed: that is what lets SMTP answer 250. Nothing is stored before that commit,
+ * and a rejection means nothing was.
  */
 import type { Clock } from '../clock.js';
 import { parseListingFields } from '../mail/headers.js';
@@ -49,11 +61,54 @@ export interface TargetReply {
  * the client sees (4xx or 5xx; nothing was kept). A rejected promise is a failure of ours:
  * nothing was kept and the session answers 451 4.3.0.
  */
-export type DeliveryOutcome = { kind: 'stored'; ids: MessageId[] } | { kind: 'refused'; reply: TargetReply };
+export type DeliveryOutcome =
+  /** `reply`: the target's own words for its acceptance (an upstream's 250), told to the client after ours. */
+  | { kind: 'stored'; ids: MessageId[]; reply?: TargetReply }
+  | { kind: 'refused'; reply: TargetReply };
 
-/** Where a session's message goes once DATA is complete: the store here, later the relay queue or an upstream. */
+/** Where a session's message goes once DATA is complete: the store here, the relay queue, an upstream. */
 export interface DeliveryTarget {
   deliver(incoming: Incoming): Promise<DeliveryOutcome>;
+  /**
+   * Targets that decide per recipient (the proxy's upstream) open a transaction at MAIL; the
+   * session then waits for `recipient()`'s verdict before it answers each RCPT. Absent: every
+   * recipient the session accepts is the target's, answered at once.
+   */
+  transaction?(start: TransactionStart): TargetTransaction;
+  /** The largest message the target takes now (an upstream's EHLO SIZE), null when it states none: our SIZE is never more. */
+  maxMessageBytes?(): number | null;
+}
+
+/** What MAIL FROM said (RFC 5321 §4.1.1.2, with the RFC 1870, 6152 and 6531 parameters). */
+export interface TransactionStart {
+  /** '' for the null reverse path. */
+  mailFrom: string;
+  smtputf8: boolean;
+  /** SIZE=, or null when the client declared none. */
+  declaredBytes: number | null;
+  /** BODY=, upper-case, or null. */
+  body: '7BIT' | '8BITMIME' | null;
+}
+
+/** A target's verdict on one recipient: the reply the client sees, and whether the recipient is in. */
+export interface RecipientVerdict {
+  accepted: boolean;
+  reply: TargetReply;
+}
+
+/** One transaction with a per-recipient target (see the head comment for the order of calls). */
+export interface TargetTransaction {
+  /** Settles with the verdict; a rejected promise is a failure of ours (the session answers 451 4.3.0). */
+  recipient(address: string): Promise<RecipientVerdict>;
+  /**
+   * The session answered DATA with 354: the body is coming. A target may get ready for it now
+   * (the proxy sends its own DATA, so the upstream's 354 is in before the client's data ends).
+   */
+  expectBody?(): void;
+  /** The body, once DATA is complete, for the recipients accepted so far: the target's final word. */
+  commit(incoming: Incoming): Promise<DeliveryOutcome>;
+  /** The transaction is over without a commit; idempotent, and a no-op after commit. */
+  abort(): void;
 }
 
 /** The message as we keep and pass it on: our trace header, then the message as received. */

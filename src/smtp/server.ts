@@ -2,21 +2,28 @@
  * The SMTP listener and its connections. A connection is the glue between the connection shell
  * (protocol/shell.ts: socket, writes, timers, TLS) and the pure session (session.ts): it frames
  * input as command lines (protocol/input.ts) or, after 354, as the DATA stream (data.ts), turns
- * the session's steps into the shell's turns, and carries out the one effect that is SMTP's
- * own: handing a complete message to its delivery target and reporting the outcome back.
+ * the session's steps into the shell's turns, and carries out the effects that are SMTP's own:
+ * handing a complete message to its delivery target and reporting the outcome back, checking a
+ * submission login, and, with a per-recipient target (proxy mode), asking it for each
+ * recipient's verdict.
  *
  * The same listener serves the submission port (`startSubmissionServer`, RFC 6409): the same
  * session in submission mode, with AUTH checked here (the users file, the brute-force throttle)
  * and no spam filter chain, since every sender there has logged in. Credentials never reach the
  * transcript (it is shown with the message and in the public refused log): an AUTH line keeps
  * only its mechanism, a SASL response is `<sasl response>`.
+ *
+ * A per-recipient target's transaction follows the session's: it is opened when the session
+ * has one (MAIL accepted), committed with the message, and aborted as soon as the session's
+ * transaction is gone without a commit (RSET, EHLO, QUIT, a refusal at DATA, the end of the
+ * connection). Following the session's state rather than each verb keeps every way out covered.
  */
 import type tls from 'node:tls';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { AliasLookup } from '../aliases/file.js';
 import type { SubmissionAuthenticator } from '../auth/users.js';
-import type { DeliveryTarget } from '../delivery/ingest.js';
+import type { DeliveryOutcome, DeliveryTarget, Incoming, TargetTransaction } from '../delivery/ingest.js';
 import { RecipientRouter } from '../delivery/router.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -34,7 +41,7 @@ import { nextQueueId } from './queue-id.js';
 import { R, formatReply, stored } from './replies.js';
 import { TranscriptRecorder } from './transcript.js';
 import { OPEN_POLICY, type ClientPolicy, type SmtpPolicy } from '../policy/smtp-policy.js';
-import { SmtpSession, wire, type SessionSettings, type Step } from './session.js';
+import { SmtpSession, wire, type SessionSettings, type Step, type Transaction } from './session.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512 octets; we allow more for long ESMTP parameters. */
 export const MAX_COMMAND_LINE_BYTES = 2048;
@@ -73,10 +80,12 @@ class SmtpConnection implements LineProtocol {
   private readonly transcript: TranscriptRecorder;
   /** Set between 354 and the end of data: input is the message, not commands. */
   private data: DataReader | null = null;
+  /** A per-recipient target's transaction, and the session transaction it belongs to. */
+  private target: { owner: Transaction; steps: TargetTransaction } | null = null;
 
   constructor(
     private readonly shell: ShellHandle,
-    settings: SessionSettings,
+    private readonly settings: SessionSettings,
     private readonly deps: SmtpDeps,
     private readonly submission: SubmissionDeps | null,
   ) {
@@ -171,7 +180,25 @@ class SmtpConnection implements LineProtocol {
     return null;
   }
 
-  ended(): void {}
+  ended(): void {
+    this.target?.steps.abort();
+    this.target = null;
+  }
+
+  /** Open, keep or abort the target's transaction so that it matches the session's (see the head comment). */
+  private followTransaction(): void {
+    const open = this.deps.delivery.transaction;
+    if (!open) return;
+    const current = this.session.transaction;
+    if (this.target && this.target.owner !== current) {
+      this.target.steps.abort();
+      this.target = null;
+    }
+    if (!this.target && current) {
+      const { mailFrom, smtputf8, declaredBytes, body } = current;
+      this.target = { owner: current, steps: open.call(this.deps.delivery, { mailFrom, smtputf8, declaredBytes, body }) };
+    }
+  }
 
   /**
    * A session step as a shell turn: its replies, and its effect carried out here or by the shell.
@@ -179,12 +206,17 @@ class SmtpConnection implements LineProtocol {
    * its times are the client's.
    */
   private turn(step: Step): Turn {
+    this.followTransaction();
     const output = step.replies.length ? wire(step) : null;
     let effect: Turn['effect'];
     for (const e of step.effects) {
-      if (e.kind === 'start-data') this.data = new DataReader(this.deps.config.maxMessageBytes);
+      if (e.kind === 'start-data') {
+        this.data = new DataReader(this.settings.maxMessageBytes);
+        this.target?.steps.expectBody?.();
+      }
       else if (e.kind === 'deliver') effect = { kind: 'await', work: this.deliverAfter(e.delayMs, e.message) };
       else if (e.kind === 'authenticate') effect = { kind: 'await', work: this.authenticate(e.user, e.password) };
+      else if (e.kind === 'ask-target') effect = { kind: 'await', work: this.askTarget(e.recipient) };
       else effect = e;
     }
     const send = (): Turn => {
@@ -228,11 +260,30 @@ class SmtpConnection implements LineProtocol {
     return new Promise<void>((resolve) => this.deps.clock.after(delayMs, resolve)).then(() => this.deliver(message));
   }
 
+  /** The target's verdict on one recipient, as the session's next step; a failure of ours is 451 4.3.0. */
+  private async askTarget(recipient: string): Promise<Turn> {
+    let verdict: { accepted: boolean; reply: { code: number; enhanced: string; text: string } };
+    try {
+      verdict = await this.target!.steps.recipient(recipient);
+    } catch (error) {
+      this.deps.log.error({ err: String(error) }, 'recipient verdict failed; answered 451');
+      verdict = { accepted: false, reply: { code: R.storeFailed.code, enhanced: R.storeFailed.enhanced ?? '', text: R.storeFailed.text } };
+    }
+    return this.turn(this.session.recipientVerdict(verdict));
+  }
+
+  /** The message to its target: the open transaction's commit, or the one-step hand-over. */
+  private handOver(message: Incoming): Promise<DeliveryOutcome> {
+    const target = this.target;
+    if (!target) return this.deps.delivery.deliver(message);
+    return target.steps.commit(message);
+  }
+
   private async deliver(message: Parameters<DeliveryTarget['deliver']>[0]): Promise<Turn> {
     const started = process.hrtime.bigint();
     const { metrics, log } = this.deps;
     try {
-      const outcome = await this.deps.delivery.deliver(message);
+      const outcome = await this.handOver(message);
       if (outcome.kind === 'refused') {
         metrics.messagesRejected.inc({ reason: 'refused-by-target' });
         const { code, enhanced, text } = outcome.reply;
@@ -240,7 +291,8 @@ class SmtpConnection implements LineProtocol {
       }
       metrics.messagesStored.inc(outcome.ids.length);
       metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'stored', queueId: message.trace.id })));
+      const upstream = outcome.reply ? { code: outcome.reply.code, enhanced: outcome.reply.enhanced, text: outcome.reply.text } : undefined;
+      return this.endTransaction(this.turn(this.session.dataFinished({ kind: 'stored', queueId: message.trace.id, ...(upstream ? { upstream } : {}) })));
     } catch (error) {
       log.error({ err: String(error) }, 'store failed; answered 451');
       metrics.messagesRejected.inc({ reason: 'store-failed' });
@@ -272,7 +324,13 @@ function startListener(deps: SmtpDeps, submission: SubmissionDeps | null): Promi
     ...(deps.storageFull ? { storageFull: deps.storageFull } : {}),
     ...(submission ? { submission: { allowInsecureAuth: config.allowInsecureAuth } } : {}),
     relayAvailable: deps.relayAvailable ?? false,
+    ...(deps.delivery.transaction ? { targetVerdicts: true } : {}),
   };
+  const targetLimit = deps.delivery.maxMessageBytes?.bind(deps.delivery);
+  if (targetLimit) {
+    // The target's limit can change (an upstream's EHLO SIZE, learnt when it answers): read it each time.
+    Object.defineProperty(settings, 'maxMessageBytes', { get: () => Math.min(config.maxMessageBytes, targetLimit() ?? Infinity) });
+  }
   return startLineServer({
     listen: submission ? config.submission : config.smtp,
     limits: {

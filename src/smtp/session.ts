@@ -13,6 +13,11 @@
  * --relay-networks; anyone else gets 550 5.7.1, and so does sender-specified routing in a local
  * part (`a%b@`, `a!b@`, a quoted `"a@b"@`), as Postfix's allow_untrusted_routing = no.
  *
+ * With a delivery target that decides per recipient (the proxy's upstream, `targetVerdicts`),
+ * a RCPT the session accepted is not answered at once: the session enters RcptPending, a state
+ * that allows no command, and asks the target (`ask-target`); the connection feeds the verdict
+ * back with `recipientVerdict`, which answers the RCPT and returns to Mail or Rcpt.
+ *
  * A step returns the replies to send and the effects the connection must carry out (switch to
  * DATA framing, start TLS, hand the message to its delivery target, close). The connection
  * reports back with `dataReceived`, `dataFinished`, `tlsStarted`, `lineError` and `timedOut`.
@@ -33,7 +38,7 @@ import type { DataResult } from './data.js';
 import { isNonAscii, parsePathArgument, splitCommand } from './commands.js';
 import { R, formatReply, reply, stored, type Reply } from './replies.js';
 
-export type SmtpState = 'Connected' | 'Ready' | 'Auth' | 'Mail' | 'Rcpt' | 'Data' | 'Closed';
+export type SmtpState = 'Connected' | 'Ready' | 'Auth' | 'Mail' | 'Rcpt' | 'RcptPending' | 'Data' | 'Closed';
 
 export type Effect =
   | { kind: 'start-data' }
@@ -45,6 +50,8 @@ export type Effect =
   | { kind: 'deliver'; message: Incoming; delayMs: number }
   /** Check a submission login (scrypt, the brute-force throttle); the verdict comes back as `authFinished`. */
   | { kind: 'authenticate'; user: string; password: string }
+  /** Ask the delivery target's transaction for its verdict on this recipient; it comes back as `recipientVerdict`. */
+  | { kind: 'ask-target'; recipient: string }
   | { kind: 'close' };
 
 export interface Step {
@@ -67,6 +74,8 @@ export interface SessionSettings {
   submission?: { allowInsecureAuth: boolean };
   /** Whether a relay queue exists; without one nothing can be relayed (550 5.7.1). */
   relayAvailable?: boolean;
+  /** The delivery target gives its own verdict per recipient (proxy mode): each RCPT waits for it. */
+  targetVerdicts?: boolean;
 }
 
 /** Who is on the other end, as the connection knows it, and the policy that applies to it. */
@@ -91,6 +100,11 @@ export interface Transaction {
   mailFrom: string;
   recipients: Recipient[];
   smtputf8: boolean;
+  /** MAIL's SIZE= (RFC 1870) and BODY= (RFC 6152), passed on to a per-recipient target. */
+  declaredBytes: number | null;
+  body: '7BIT' | '8BITMIME' | null;
+  /** The recipient in RcptPending, waiting for the target's verdict. */
+  pending: Recipient | null;
   /** What magic recipients ask of the end of DATA: a refusal, a delay. */
   magicRefusal: 452 | 554 | null;
   magicDelayMs: number;
@@ -98,7 +112,8 @@ export interface Transaction {
 
 /** How a DATA transfer ended, as the shell saw it. */
 export type DataFinish =
-  | { kind: 'stored'; queueId: string }
+  /** `upstream`: the target's own reply (an upstream's 250), whose code and text the client gets after ours. */
+  | { kind: 'stored'; queueId: string; upstream?: Reply }
   | { kind: 'too-big' }
   | { kind: 'bare-newline' }
   | { kind: 'store-failed' }
@@ -247,13 +262,17 @@ export class SmtpSession {
     const parsed = parsePathArgument(args, 'FROM');
     if (!parsed.ok) return ok(R.badAddress(parsed.reason));
     let smtputf8 = false;
+    let declaredBytes: number | null = null;
+    let body: Transaction['body'] = null;
     for (const [name, value] of parsed.params) {
       if (name === 'SIZE') {
         if (value === true || !/^\d{1,15}$/.test(value)) return ok(R.syntax('SIZE needs a number'));
         if (Number(value) > this.settings.maxMessageBytes) return ok(R.declaredTooBig(this.settings.maxMessageBytes));
+        declaredBytes = Number(value);
       } else if (name === 'BODY') {
         // RFC 6152: 7BIT and 8BITMIME; BINARYMIME needs CHUNKING's BDAT and is not offered.
         if (value === true || !/^(7BIT|8BITMIME)$/i.test(value)) return ok(R.unsupportedParameter(`BODY=${String(value)}`));
+        body = value.toUpperCase() as Transaction['body'];
       } else if (name === 'SMTPUTF8' && value === true) {
         smtputf8 = true;
       } else if (name === 'AUTH' && this.settings.submission) {
@@ -269,7 +288,7 @@ export class SmtpSession {
     const decision = this.policy.mail(mailFrom);
     if (decision) return this.refuse(decision);
     this.enter('Mail');
-    this.transaction = { mailFrom, recipients: [], smtputf8, magicRefusal: null, magicDelayMs: 0 };
+    this.transaction = { mailFrom, recipients: [], smtputf8, declaredBytes, body, pending: null, magicRefusal: null, magicDelayMs: 0 };
     return ok(R.senderOk);
   }
 
@@ -319,9 +338,24 @@ export class SmtpSession {
     }
     const inbox = route.kind === 'inbox' ? route.inbox : route.name;
     const targets: FinalTarget[] = route.kind === 'inbox' ? [{ kind: 'inbox', inbox }] : route.targets;
+    if (this.settings.targetVerdicts) {
+      transaction.pending = { address: mailbox.address, inbox, targets };
+      this.enter('RcptPending');
+      return { replies: [], effects: [{ kind: 'ask-target', recipient: mailbox.address }] };
+    }
     transaction.recipients.push({ address: mailbox.address, inbox, targets });
     this.enter('Rcpt');
     return ok(R.recipientOk);
+  }
+
+  /** The target's verdict on the pending recipient: its reply answers the RCPT. */
+  recipientVerdict(verdict: { accepted: boolean; reply: Reply }): Step {
+    if (this.state !== 'RcptPending') return { replies: [], effects: [] }; // closed meanwhile: nobody waits for it
+    const transaction = this.transaction!;
+    if (verdict.accepted) transaction.recipients.push(transaction.pending!);
+    transaction.pending = null;
+    this.enter(transaction.recipients.length > 0 ? 'Rcpt' : 'Mail');
+    return this.countErrors(ok(verdict.reply));
   }
 
   data(args: string): Step {
@@ -382,7 +416,7 @@ export class SmtpSession {
     this.enter('Ready');
     switch (finish.kind) {
       case 'stored':
-        return ok(stored(finish.queueId));
+        return ok(finish.upstream ? storedUpstream(finish.queueId, finish.upstream) : stored(finish.queueId));
       case 'too-big':
         return this.countErrors(ok(R.tooBig(this.settings.maxMessageBytes)));
       case 'bare-newline':
@@ -481,6 +515,11 @@ export class SmtpSession {
     this.enter('Closed');
     return ok(R.shuttingDown, [{ kind: 'close' }]);
   }
+}
+
+/** A 250 after an upstream's: its code and enhanced code, our queue id, then its words (RFC 5321 §4.2: the text is free). */
+function storedUpstream(queueId: string, upstream: Reply): Reply {
+  return reply(upstream.code, upstream.enhanced || '2.0.0', `${stored(queueId).text}; ${upstream.text}`);
 }
 
 export function wire(step: Step): string {
