@@ -3,6 +3,7 @@
  * Markdown tables, so the terminal output can be pasted into BENCHMARKS.md as it is. Cells that
  * did not run say why. Rates are quoted as ratios to smtp-sink measured in the same run.
  */
+import type { ProxyOutcome } from './cells/proxy.js';
 import { cpus, totalmem, release } from 'node:os';
 import type { ApiRow } from './cells/api.js';
 import type { FloodResult } from './cells/flood.js';
@@ -42,6 +43,7 @@ export interface BenchResults {
   policy: PolicyRow[];
   flood: FloodResult | null;
   imapLoad: ImapLoadOutcome | null;
+  proxy?: ProxyOutcome | null;
   profile: ProfileOutcome | null;
 }
 
@@ -125,6 +127,7 @@ export function render(results: BenchResults): string {
     if (f.errors.length) out.push('', `Errors: ${f.errors.join('; ')}`);
   }
   if (results.imapLoad) out.push(...imapLoadSection(results.imapLoad));
+  if (results.proxy) out.push(...proxySection(results.proxy));
   out.push('', '### Memory and disk', '');
   const mem = results.memory;
   const rows: string[][] = [
@@ -166,5 +169,16 @@ function imapLoadSection(r: ImapLoadOutcome): string[] {
   out.push('', `Ratio Tidemail / Dovecot: ${ratio} (target ≥ 1×${r.ratio === null ? '' : r.ratio >= 1 ? ', met' : ', MISSED'}); greeting p99 under the load ${greetingP99 === null ? '–' : `${greetingP99.toFixed(1)} ms`} (target ≤ 50 ms${greetingP99 === null ? '' : greetingP99 <= 50 ? ', met' : ', MISSED'}); Tidemail peak RSS ${mib(rss)} MiB (target ≤ 250 MiB${rss === null ? '' : rss <= 250 * 2 ** 20 ? ', met' : ', MISSED'}).`);
   const errors = [...(r.tidemail?.errorSamples ?? []), ...(r.reference?.errorSamples ?? [])];
   if (errors.length) out.push('', `Errors: ${errors.join('; ')}`);
+  return out;
+}
+
+function proxySection(p: ProxyOutcome): string[] {
+  const out = ['', '### Proxy (4 KiB × 20 through `tidemail proxy` to smtp-sink, against smtp-sink direct, same run)', ''];
+  if (p.unavailable) return [...out, `Proxy: ${p.unavailable}`];
+  out.push(table(['mode', 'proxied msg/s', 'p99 ms', 'direct msg/s', 'p99 ms', 'ratio', 'target'], p.rows.map((r) => [
+    r.mode, n0(r.proxied.messagesPerSecond), ms(r.proxied.latency.p99Ms), n0(r.direct.messagesPerSecond), ms(r.direct.latency.p99Ms),
+    `${r.ratio.toFixed(3)}×`, `≥ ${r.targetRatio}× ${r.ratio >= r.targetRatio ? 'met' : 'MISSED'}`,
+  ])));
+  out.push('', `Proxy peak RSS: ${mib(p.peakRssBytes)} MiB.`);
   return out;
 }

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   // The policy and flood cells run their own servers, after the main one has stopped.
   if (cells.has('policy')) results.policy = await runPolicyCells(timing, progress);
   if (cells.has('flood')) results.flood = await runFloodCell(progress);
-  if (cells.has('proxy')) Object.assign(results, { proxy: await runProxyCell(timing, progress) }); // proxy cell (issue 15 §2), in the JSON
+  if (cells.has('proxy')) results.proxy = await runProxyCell(timing, progress);
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);
