@@ -27,6 +27,13 @@ import { startSmtpServer } from './smtp/server.js';
 import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
+// Mail that acts (issue 17): webhooks and routing rules.
+import type { AgentHandOff } from './agents/types.js';
+import type { TagsOf } from './http/present.js';
+import type { Outbox } from './relay/types.js';
+import type { RuleBook } from './rules/book.js';
+import { buildActing } from './rules/wiring.js';
+import type { Webhooks } from './webhooks/webhooks.js';
 
 /** The parts shared by the servers, as built from the Config. */
 export interface AppParts {
@@ -43,6 +50,15 @@ export interface AppParts {
   policy?: SmtpPolicy;
   /** The full-disk guard, unless --min-free-disk is 0. */
   disk?: DiskGuard;
+  // Mail that acts (issue 17): webhooks and routing rules.
+  /** Where rule forwards go (src/relay/), once the outbound work is wired; absent: forwards are skipped. */
+  outbox?: Outbox;
+  /** The agents a rule's `agent` action hands to (src/agents/), once wired; absent: skipped. */
+  agents?: AgentHandOff;
+  /** Tags from rules, for the HTTP API's summaries. */
+  tagsOf?: TagsOf;
+  rules?: RuleBook;
+  webhooks?: Webhooks;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -105,22 +121,29 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
   const servers: RunningServer[] = [];
+  // Mail that acts (issue 17): webhooks and routing rules, around the store's delivery target.
+  const acting = buildActing({ ...parts, servers });
+  parts.tagsOf = acting.marks.tagsOf;
+  parts.rules = acting.rules;
+  parts.webhooks = acting.webhooks;
   try {
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
-    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery: new StoreDelivery(store, parts.clock) });
+    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery: acting.wrap(new StoreDelivery(store, parts.clock)) });
     servers.push(smtp);
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
     servers.push(await startHttpServer(parts));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
+    await acting.stop();
     await store.close();
     throw error;
   }
 
   disk?.start();
+  acting.start();
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -132,6 +155,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
         await disk?.stop();
+        await acting.stop();
         await store.close();
       })();
       return stopping;
