@@ -16,6 +16,7 @@ export class ExpirySweeper {
   private timer: Timer | null = null;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  private busy = false;
 
   constructor(
     private readonly marks: RuleMarks,
@@ -34,8 +35,10 @@ export class ExpirySweeper {
     await this.running;
   }
 
-  /** One pass now (tests drive it with a manual clock); resolves when it is done. */
+  /** One pass now (tests drive it with a manual clock); resolves when it is done. Passes never overlap. */
   pass(): Promise<void> {
+    if (this.busy) return this.running;
+    this.busy = true;
     this.running = (async () => {
       let again = false;
       try {
@@ -48,6 +51,7 @@ export class ExpirySweeper {
       } catch (error) {
         if (!this.stopped) this.log.error({ err: String(error) }, 'rules: discard-after pass failed');
       }
+      this.busy = false;
       if (this.stopped) return;
       const next = this.marks.nextDeletionMs();
       const sleepMs = again ? 0 : next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.clock.now()));

@@ -50,11 +50,21 @@ export function parseRule(input: unknown, nameHint = ''): Rule {
       enabled: enabled as boolean,
       priority: priority as number,
       match: match as 'all' | 'any',
-      conditions: (conditions as unknown[]).map((c, i) => parseCondition(c, i)),
-      actions: (actions as unknown[]).map((a, i) => parseAction(a, i)),
+      conditions: (conditions as unknown[]).map((c, i) => located(`condition ${i + 1}`, () => parseCondition(c, i))),
+      actions: (actions as unknown[]).map((a, i) => located(`action ${i + 1}`, () => parseAction(a, i))),
     };
   } catch (error) {
     return fail((error as Error).message);
+  }
+}
+
+/** A failure deep inside a condition or action (a URL, a CIDR, a regex) says which one. */
+function located<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new Error(message.startsWith(where) ? message : `${where}: ${message}`);
   }
 }
 
