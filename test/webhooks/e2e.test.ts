@@ -109,3 +109,28 @@ describe('webhooks across a restart', () => {
     }
   });
 });
+
+describe('webhooks across a crash', () => {
+  it('an event whose 250 was sent survives a kill -9 right after it, and is delivered by the next process', async () => {
+    const probe = await new HookReceiver(SECRET).listen();
+    const port = probe.port;
+    await probe.close();
+    const dataDir = freshDataDir();
+    const args = ['--webhook', `http://127.0.0.1:${port}/hook`, '--webhook-secret', SECRET];
+    let server = await startServer({ expect: ['smtp', 'http'], dataDir, args });
+    let receiver: HookReceiver | null = null;
+    try {
+      await deliver(server, 'crash@tidemail.test', simpleMessage('Acknowledged, then killed', 'body', 'crash@tidemail.test'));
+      await server.kill();
+      receiver = await new HookReceiver(SECRET).listen(port);
+      server = await startServer({ expect: ['smtp', 'http'], dataDir, args });
+      const [hook] = await receiver.requests(1, 30_000);
+      assert.ok(hook!.signatureValid);
+      assert.equal(hook!.json.data.subject, 'Acknowledged, then killed');
+    } finally {
+      await server.stop();
+      await receiver?.close();
+      removeDataDir(dataDir);
+    }
+  });
+});
