@@ -45,7 +45,7 @@ export class ExpirySweeper {
         const due = this.marks.dueForDeletion(this.clock.now(), BATCH);
         if (due.length > 0) {
           await this.store.delete(due);
-          this.marks.forgetExpiry(due);
+          await this.marks.forgetExpiry(due);
           again = due.length === BATCH;
         }
       } catch (error) {

@@ -64,13 +64,19 @@ export class RuleMarks {
       });
   }
 
-  /** A message is gone: drop what we kept for it. */
-  forget(id: MessageId): void {
-    if (this.tags.delete(id)) this.q.forgetTags.run(id);
+  /**
+   * A message is gone: drop what we kept for it. In the turn's commit, not one commit each:
+   * retention removes up to a thousand messages at a time.
+   */
+  forget(id: MessageId): Promise<void> {
+    if (!this.tags.delete(id)) return Promise.resolve();
+    return this.commit.run(() => this.q.forgetTags.run(id));
   }
 
-  forgetExpiry(ids: readonly MessageId[]): void {
-    for (const id of ids) this.q.forgetExpiry.run(id);
+  forgetExpiry(ids: readonly MessageId[]): Promise<void> {
+    return this.commit.run(() => {
+      for (const id of ids) this.q.forgetExpiry.run(id);
+    });
   }
 
   dueForDeletion(nowMs: number, limit: number): MessageId[] {

@@ -78,7 +78,7 @@ export function buildActing(deps: ActingDeps): Acting {
   metrics.webhookCounts = () => webhooks.counts();
   const sweeper = new ExpirySweeper(marks, store, clock, log);
   const forget = events.subscribe((event) => {
-    if (event.type === 'message.deleted') marks.forget(event.id);
+    if (event.type === 'message.deleted') marks.forget(event.id).catch((error: unknown) => log.warn({ err: String(error) }, 'rules: cannot forget the tags of a deleted message'));
   });
   return {
     webhooks,

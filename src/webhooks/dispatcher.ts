@@ -7,6 +7,8 @@
  * - Before a request leaves, the delivery is leased: its attempt is counted and its next
  *   attempt set as if this one failed. A crash mid-request therefore retries it later rather
  *   than losing it (at-least-once; receivers dedupe on `webhook-id`, README "Webhooks").
+ *   These writes are group-committed at the end of the turn; until a delivery's last write has
+ *   committed it stays in `busy`, and no pump picks it again.
  * - Retries follow Svix's schedule (BACKGROUND.md): the first attempt at once, then 5 s, 5 min,
  *   30 min, 2 h, 5 h, 10 h and 10 h after each failure; the eighth failure marks it failed.
  * - The pump runs when something is enqueued (`kick`), when a request ends, and on a clock timer
@@ -43,6 +45,8 @@ export interface DispatcherOptions {
 
 export class WebhookDispatcher {
   private readonly inFlight = new Map<string, number>();
+  /** Deliveries being attempted, or whose last write has not committed yet. */
+  private readonly busy = new Set<number>();
   private timer: Timer | null = null;
   private timerDueMs = Infinity;
   private pumpQueued = false;
@@ -79,9 +83,15 @@ export class WebhookDispatcher {
     const now = clock.now();
     try {
       for (const url of queue.dueEndpoints(now)) {
-        const free = maxPerEndpoint - (this.inFlight.get(url) ?? 0);
+        const running = this.inFlight.get(url) ?? 0;
+        let free = maxPerEndpoint - running;
         if (free <= 0) continue;
-        for (const delivery of queue.due(url, now, free)) this.launch(delivery);
+        for (const delivery of queue.due(url, now, maxPerEndpoint + running)) {
+          if (free === 0) break;
+          if (this.busy.has(delivery.id)) continue;
+          free--;
+          this.launch(delivery);
+        }
       }
       this.schedule(queue.nextDueMs());
     } catch (error) {
@@ -111,31 +121,37 @@ export class WebhookDispatcher {
     const { queue, clock, timeoutMs } = this.options;
     const attempt = delivery.attempts + 1;
     const nowMs = clock.now();
+    this.busy.add(delivery.id);
     if (attempt > MAX_ATTEMPTS) {
       // Leased for an attempt past the last (we stopped during it): it has had its tries.
-      queue.finishAttempt(delivery.id, { atMs: nowMs, status: delivery.lastStatus, error: delivery.lastError, latencyMs: delivery.lastLatencyMs ?? 0 }, { state: 'failed', nextAttemptMs: 0 });
+      void queue
+        .finishAttempt(delivery.id, { atMs: nowMs, status: delivery.lastStatus, error: delivery.lastError, latencyMs: delivery.lastLatencyMs ?? 0 }, { state: 'failed', nextAttemptMs: 0 })
+        .catch((error: unknown) => this.options.log.error({ err: String(error) }, 'webhook queue write failed'))
+        .finally(() => this.busy.delete(delivery.id));
       return;
     }
-    // Leased synchronously, so the next pump cannot pick it again while its body is built.
-    queue.startAttempt(delivery.id, nowMs, nowMs + timeoutMs + (RETRY_DELAYS_MS[attempt - 1] ?? 0));
+    const leased = queue.startAttempt(delivery.id, nowMs, nowMs + timeoutMs + (RETRY_DELAYS_MS[attempt - 1] ?? 0));
     this.inFlight.set(delivery.url, (this.inFlight.get(delivery.url) ?? 0) + 1);
-    void this.attempt(delivery, attempt)
+    void this.attempt(delivery, attempt, leased)
       .catch((error: unknown) => this.options.log.error({ err: String(error), url: delivery.url }, 'webhook attempt failed unexpectedly'))
       .finally(() => {
         const left = (this.inFlight.get(delivery.url) ?? 1) - 1;
         if (left === 0) this.inFlight.delete(delivery.url);
         else this.inFlight.set(delivery.url, left);
+        this.busy.delete(delivery.id);
         this.kick();
       });
   }
 
-  private async attempt(delivery: Delivery, attempt: number): Promise<void> {
+  private async attempt(delivery: Delivery, attempt: number, leased: Promise<void>): Promise<void> {
     const { queue, clock, post, secret } = this.options;
+    // The lease is on disk before the request leaves: a crash during it retries, never loses it.
+    await leased;
     let body = delivery.body;
     if (body === null) {
       body = await this.options.body(delivery);
       if (this.stopped) return;
-      queue.setBody(delivery.id, body);
+      await queue.setBody(delivery.id, body);
     }
     const startedMs = clock.now();
     const retryDelayMs = RETRY_DELAYS_MS[attempt - 1] ?? 0;
@@ -149,7 +165,7 @@ export class WebhookDispatcher {
     const outcome: AttemptOutcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'failed' : 'retry';
     const nextAttemptMs = outcome === 'retry' ? endedMs + retryDelayMs : 0;
     const error = ok ? null : result.error ?? `HTTP ${result.status}`;
-    queue.finishAttempt(delivery.id, { atMs: endedMs, status: result.status, error, latencyMs: result.latencyMs }, { state: outcome === 'retry' ? 'pending' : outcome, nextAttemptMs });
+    await queue.finishAttempt(delivery.id, { atMs: endedMs, status: result.status, error, latencyMs: result.latencyMs }, { state: outcome === 'retry' ? 'pending' : outcome, nextAttemptMs });
     this.options.onAttempt?.(outcome);
     if (outcome === 'failed') this.options.log.warn({ url: delivery.url, webhookId: delivery.webhookId, error }, 'webhook given up after its last attempt');
   }

@@ -51,15 +51,19 @@ export interface WebhookQueue {
   dueEndpoints(nowMs: number): string[];
   /** Up to `limit` pending deliveries to `url` due at `nowMs`, oldest due first. */
   due(url: string, nowMs: number, limit: number): Delivery[];
+  /*
+   * The dispatcher's bookkeeping resolves once committed. The dispatcher does not pick a
+   * delivery again until its last write resolved, so a write still pending is never missed.
+   */
   /**
    * An attempt starts: count it and lease the delivery until `leaseUntilMs`, so that if we
    * crash mid-request it is tried again then (at-least-once), not lost.
    */
-  startAttempt(id: number, nowMs: number, leaseUntilMs: number): void;
+  startAttempt(id: number, nowMs: number, leaseUntilMs: number): Promise<void>;
   /** Keep the body built for the first attempt; every later attempt sends it again. */
-  setBody(id: number, body: string): void;
+  setBody(id: number, body: string): Promise<void>;
   /** Record an attempt's result and the delivery's next state. */
-  finishAttempt(id: number, result: AttemptResult, next: { state: DeliveryState; nextAttemptMs: number }): void;
+  finishAttempt(id: number, result: AttemptResult, next: { state: DeliveryState; nextAttemptMs: number }): Promise<void>;
   /** When the next pending delivery falls due; null if none is pending. */
   nextDueMs(): number | null;
   /** Endpoints told of `message.received` for this message that asked for its deletion too. */

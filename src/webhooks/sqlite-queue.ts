@@ -1,8 +1,8 @@
 /**
- * The webhook queue in `state.db` (component `webhooks`). Enqueues from the ingest path share
- * one transaction per event-loop turn (turn-commit.ts); the dispatcher's bookkeeping (start and
- * finish of an attempt) is one small synchronous statement each, on the main thread, off the
- * ingest path. The index on (state, url, next_attempt_ms) answers "what is due, per endpoint".
+ * The webhook queue in `state.db` (component `webhooks`). Every write — enqueues from the ingest
+ * path and the dispatcher's bookkeeping (start and finish of an attempt) — shares one
+ * transaction per event-loop turn (turn-commit.ts), so a busy queue costs one fsync a turn on
+ * the main thread, not three per request. The index on (state, url, next_attempt_ms) answers "what is due, per endpoint".
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -105,16 +105,16 @@ export class SqliteWebhookQueue implements WebhookQueue {
     return this.q.due.all(url, nowMs, limit).map(toDelivery);
   }
 
-  startAttempt(id: number, nowMs: number, leaseUntilMs: number): void {
-    this.q.start.run(leaseUntilMs, nowMs, id);
+  startAttempt(id: number, nowMs: number, leaseUntilMs: number): Promise<void> {
+    return this.commit.run(() => void this.q.start.run(leaseUntilMs, nowMs, id));
   }
 
-  setBody(id: number, body: string): void {
-    this.q.setBody.run(body, id);
+  setBody(id: number, body: string): Promise<void> {
+    return this.commit.run(() => void this.q.setBody.run(body, id));
   }
 
-  finishAttempt(id: number, result: AttemptResult, next: { state: DeliveryState; nextAttemptMs: number }): void {
-    this.q.finish.run(next.state, next.nextAttemptMs, result.status, result.error, result.latencyMs, result.atMs, result.atMs, id);
+  finishAttempt(id: number, result: AttemptResult, next: { state: DeliveryState; nextAttemptMs: number }): Promise<void> {
+    return this.commit.run(() => void this.q.finish.run(next.state, next.nextAttemptMs, result.status, result.error, result.latencyMs, result.atMs, result.atMs, id));
   }
 
   nextDueMs(): number | null {

@@ -181,7 +181,7 @@ describe('rule actions', () => {
     assert.deepEqual(marks.tagsOf(id), ['first', 'second']);
     const reopened = new RuleMarks(state, new TurnCommit(state));
     assert.deepEqual(reopened.tagsOf(id), ['first', 'second']);
-    reopened.forget(id);
+    await reopened.forget(id);
     assert.deepEqual(new RuleMarks(state, new TurnCommit(state)).tagsOf(id), []);
   });
 
