@@ -4,7 +4,7 @@
  * cells. Each profile fixes every duration and count, so every loop in the bench is bounded.
  */
 
-export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'profile'] as const;
+export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'rules', 'profile'] as const;
 export type CellName = (typeof CELLS)[number];
 /** `profile` restarts the server under --cpu-prof; it runs only when asked for. */
 const DEFAULT_CELLS: readonly CellName[] = CELLS.filter((c) => c !== 'profile');

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
   if (cells.has('policy')) results.policy = await runPolicyCells(timing, progress);
   if (cells.has('flood')) results.flood = await runFloodCell(progress);
   if (cells.has('proxy')) results.proxy = await runProxyCell(timing, progress);
+  if (cells.has('rules')) Object.assign(results, { rules: await (await import('./cells/rules.js')).runRulesCells(timing, progress) }); // issue 17: 100 routing rules vs none
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

@@ -39,6 +39,13 @@ import type { ProxyOptions } from './proxy/options.js';
 import { UpstreamPool } from './proxy/pool.js';
 import { UpstreamConnection } from './proxy/upstream-connection.js';
 import { UpstreamDelivery } from './proxy/upstream-delivery.js';
+// Mail that acts (issue 17): webhooks and routing rules.
+import type { AgentHandOff } from './agents/types.js';
+import type { TagsOf } from './http/present.js';
+import type { Outbox } from './relay/types.js';
+import type { RuleBook } from './rules/book.js';
+import { buildActing } from './rules/wiring.js';
+import type { Webhooks } from './webhooks/webhooks.js';
 
 /** The parts shared by the servers, as built from the Config. */
 export interface AppParts {
@@ -65,6 +72,15 @@ export interface AppParts {
   relayQueue?: RelayQueue;
   /** --capture-outbound's marks, for the HTTP API's Outbound tab. */
   outbound?: OutboundMarks;
+  // Mail that acts (issue 17): webhooks and routing rules.
+  /** Where rule forwards go (src/relay/), once the outbound work is wired; absent: forwards are skipped. */
+  outbox?: Outbox;
+  /** The agents a rule's `agent` action hands to (src/agents/), once wired; absent: skipped. */
+  agents?: AgentHandOff;
+  /** Tags from rules, for the HTTP API's summaries. */
+  tagsOf?: TagsOf;
+  rules?: RuleBook;
+  webhooks?: Webhooks;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -171,6 +187,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   parts.disk = disk ?? undefined;
   let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
   const servers: RunningServer[] = [];
+  // Mail that acts (issue 17): webhooks and routing rules, around the store's delivery target.
+  const acting = buildActing({ ...parts, servers });
+  parts.tagsOf = acting.marks.tagsOf;
+  parts.rules = acting.rules;
+  parts.webhooks = acting.webhooks;
   try {
     greylist = openGreylist(config, parts);
     parts.greylist = greylist?.greylist;
@@ -180,9 +201,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     // --- submission, relay rules and aliases (issue 16, part "submit"): parts.relayQueue must be set above this line ---
     const submit = submissionWiring(parts, new StoreDelivery(store, parts.clock));
     if (submit.outbound) parts.outbound = submit.outbound;
-    smtp = await startSmtpServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false });
+    // Rules see every message the SMTP listeners take, before it is stored, queued or piped.
+    const smtpDeps = { ...submit.smtp, delivery: acting.wrap(submit.smtp.delivery) };
+    smtp = await startSmtpServer({ ...parts, ...smtpDeps, policy, storageFull: () => disk?.full ?? false });
     servers.push(smtp);
-    servers.push(await startSubmissionServer({ ...parts, ...submit.smtp, policy, storageFull: () => disk?.full ?? false }, submit.submission));
+    servers.push(await startSubmissionServer({ ...parts, ...smtpDeps, policy, storageFull: () => disk?.full ?? false }, submit.submission));
     // --- end submission ---
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
@@ -190,11 +213,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
     greylist?.close();
+    await acting.stop();
     await store.close();
     throw error;
   }
 
   disk?.start();
+  acting.start();
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -207,6 +232,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         await retention.idle();
         await disk?.stop();
         greylist?.close();
+        await acting.stop();
         await store.close();
       })();
       return stopping;

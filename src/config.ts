@@ -13,7 +13,7 @@ export interface ListenAddress {
   port: number;
 }
 
-type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level' | 'switch' | 'rate' | 'cidrs' | 'space';
+type Kind = 'address' | 'string' | 'path' | 'list' | 'bytes' | 'duration' | 'integer' | 'level' | 'switch' | 'rate' | 'cidrs' | 'space' | 'urls';
 
 interface KindValue {
   address: ListenAddress;
@@ -28,6 +28,8 @@ interface KindValue {
   rate: Rate;
   cidrs: string[];
   space: FreeSpace;
+  /** http(s) URLs; the flag may be repeated (each adds), the variable holds them space-separated. */
+  urls: string[];
 }
 
 /** `5%`, `1GiB` or both (`5%,1GiB`: whichever is smaller on the filesystem); `0` turns it off. */
@@ -117,6 +119,13 @@ export const SCHEMA = {
   greylistAutoWhitelist: option('greylist-auto-whitelist', 'integer', '5', 'passes after which the client network (/24, /64) is whitelisted as a whole for --greylist-lifetime (0 = off)'),
   greylistWhitelist: option('greylist-whitelist', 'path', '', 'file of client addresses, CIDRs, triplets, HELO triplets and recipient domains never greylisted (README); re-read when it changes'),
   greylistMaxEntries: option('greylist-max-entries', 'integer', '100000', 'most triplets kept (and client networks); at the cap the oldest grey triplets are evicted first, white ones only when none is grey'),
+  // Mail that acts (issue 17): webhooks and routing rules.
+  webhooks: option('webhook', 'urls', '', 'POST message.received for every message to this URL (repeatable); add #deleted for message.deleted too'),
+  webhookSecret: option('webhook-secret', 'string', '', 'sign webhooks with this secret (Standard Webhooks; whsec_<base64> or any text); unsigned without'),
+  webhookConcurrency: option('webhook-concurrency', 'integer', '4', 'most webhook requests in flight per endpoint'),
+  webhookTimeoutMs: option('webhook-timeout', 'duration', '10s', 'a webhook request not answered within this is retried'),
+  publicUrl: option('public-url', 'string', '', 'base URL of the web UI and API as receivers reach it, for webhook links (default: http://<hostname>:<http port>)'),
+  rulesFile: option('rules', 'path', '', 'routing rules file (JSON or YAML), re-read when it changes'),
 } as const;
 
 type Schema = typeof SCHEMA;
@@ -216,6 +225,19 @@ function parseValue<K extends Kind>(kind: K, text: string): KindValue[K] {
       }
       return items;
     },
+    urls: (t) => {
+      const urls = t.split(/\s+/).filter(Boolean);
+      for (const url of urls) {
+        let parsed: URL | null = null;
+        try {
+          parsed = new URL(url);
+        } catch {
+          // reported below
+        }
+        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new ConfigError(`"${url}" is not an http or https URL`);
+      }
+      return urls;
+    },
     level: (t) => {
       if (!(LOG_LEVELS as readonly string[]).includes(t)) throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);
       return t as LogLevel;
@@ -241,7 +263,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       value = argv[++i];
       if (value === undefined) throw new ConfigError(`--${match[1]} needs a value`);
     }
-    given.set(key, value);
+    // A 'urls' option adds one URL per mention (--webhook a --webhook b).
+    given.set(key, SCHEMA[key].kind === 'urls' && given.has(key) ? `${given.get(key)} ${value}` : value);
   }
 
   const config: Partial<Record<ConfigKey, unknown>> = {};
@@ -262,6 +285,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if ((result.tlsCert === '') !== (result.tlsKey === '')) throw new ConfigError('--tls-cert and --tls-key must be given together');
   if (result.maxMessageBytes < 1024) throw new ConfigError('invalid value for --max-message-size: must be at least 1KiB');
   if (result.maxRecipients < 1) throw new ConfigError('invalid value for --max-recipients: must be at least 1');
+  if (result.webhookConcurrency < 1) throw new ConfigError('invalid value for --webhook-concurrency: must be at least 1');
+  if (result.publicUrl !== '' && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(result.publicUrl)) throw new ConfigError('invalid value for --public-url: expected http(s)://host[:port][/path]');
+  result.publicUrl = result.publicUrl.replace(/\/+$/, '');
   return result;
 }
 

@@ -73,6 +73,31 @@ export class Metrics {
   });
   // --- end submission ---
 
+  // Mail that acts (issue 17): webhooks and routing rules.
+  readonly webhookAttempts = new Counter({
+    name: 'tidemail_webhook_attempts_total',
+    help: 'Webhook requests made, by outcome (delivered, retry: failed and to be tried again, failed: given up)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  /** Set by the app to the webhook queue's counts by state; read at scrape time. */
+  webhookCounts: () => Record<string, number> = () => ({});
+  readonly webhookDeliveries = new Gauge({
+    name: 'tidemail_webhook_deliveries',
+    help: 'Webhook deliveries held, by state (pending, delivered, failed; finished ones are kept a week)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [state, count] of Object.entries(this.webhookCounts())) this.webhookDeliveries.set({ state }, count);
+    },
+  });
+  readonly ruleActions = new Counter({
+    name: 'tidemail_rule_actions_total',
+    help: 'Routing rule actions applied at ingest, by action (drop, tag, webhook, forward, agent, discard-after)',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -27,6 +27,8 @@ export interface ApiSummary {
   links: string[];
   seen: boolean;
   flags: Flag[];
+  /** Labels given by routing rules (`tag` actions), in rule order; [] when none. */
+  tags: readonly string[];
 }
 
 /** A whole message: its summary, the full MIME parse (less the preview) and the envelope. */

@@ -11,6 +11,9 @@ import type { Metrics } from '../metrics.js';
 import type { DiskStatus } from '../policy/disk.js';
 import type { SmtpPolicy } from '../policy/smtp-policy.js';
 import type { Store } from '../store/types.js';
+import type { TagsOf } from './present.js';
+import type { RuleBook } from '../rules/book.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 
 export interface HttpDeps {
   config: Pick<Config, 'http' | 'hostname' | 'domains' | 'maxConnections' | 'maxConnectionsPerIp' | 'adminToken'>;
@@ -25,4 +28,11 @@ export interface HttpDeps {
   disk?: { readonly current: DiskStatus };
   /** --capture-outbound's marks (delivery/outbound-capture.ts); absent without the flag. */
   outbound?: { list(inbox: string, limit: number): number[] };
+  // Mail that acts (issue 17: webhooks and rules).
+  /** Labels of messages from `tag` rules; absent: none. */
+  tagsOf?: TagsOf;
+  /** The routing rules the rules API shows and changes. */
+  rules?: RuleBook;
+  /** The webhook queue the deliveries API shows. */
+  webhooks?: Pick<Webhooks, 'list' | 'counts'>;
 }

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'internal_error'
   | 'unavailable'
   | 'unauthorized'
-  | 'forbidden';
+  | 'forbidden'
+  | 'conflict';
 
 export class HttpError extends Error {
   constructor(

@@ -36,6 +36,7 @@ const summaryProperties = {
   codes: { type: 'array', items: string, description: 'One-time codes found in the subject and body, most likely first' },
   seen: { type: 'boolean' },
   flags: { type: 'array', items: FLAG },
+  tags: { type: 'array', items: string, description: 'Labels given by routing rules (tag actions), in rule order' },
 };
 
 const schemas: Record<string, Schema> = {
@@ -208,6 +209,34 @@ const paths: Record<string, Schema> = {
     },
   },
   // --- end outbound ---
+  // Mail that acts (issue 17): webhooks and routing rules.
+  '/api/v1/webhooks/deliveries': {
+    get: {
+      summary: 'The webhook queue, newest first: each delivery\'s event, message, state, attempts, next attempt, last status, error and latency; counts by state (public)',
+      parameters: [queryParam('state', 'Only deliveries in this state', { type: 'string', enum: ['pending', 'delivered', 'failed'] }), queryParam('limit', 'How many (1–1000, default 100)', integer)],
+      responses: { 200: { description: 'Deliveries', content: { 'application/json': { schema: { type: 'object' } } } }, 400: bad },
+    },
+  },
+  '/api/v1/rules': {
+    get: { summary: 'Every routing rule (file and API) in the order they apply, and the problems of the last load (public)', responses: { 200: { description: 'Rules', content: { 'application/json': { schema: { type: 'object' } } } } } },
+    post: {
+      summary: 'Create a rule; needs `Authorization: Bearer <--admin-token>`',
+      responses: { 201: { description: 'Created' }, 400: error('Malformed rule (the message says what)'), 401: error('No bearer token sent'), 403: error('Wrong token, or no --admin-token configured'), 409: error('A rule of that name exists') },
+    },
+  },
+  '/api/v1/rules/{name}': {
+    get: { summary: 'One rule', parameters: [pathParam('name', 'Rule name')], responses: { 200: { description: 'The rule' }, 404: error('No such rule') } },
+    put: {
+      summary: 'Create (201) or replace (200) an API rule; needs the admin token',
+      parameters: [pathParam('name', 'Rule name')],
+      responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' }, 400: error('Malformed rule'), 401: error('No bearer token sent'), 403: error('Wrong or no admin token'), 409: error('The rule belongs to the --rules file') },
+    },
+    delete: {
+      summary: 'Delete an API rule; needs the admin token',
+      parameters: [pathParam('name', 'Rule name')],
+      responses: { 204: { description: 'Deleted' }, 401: error('No bearer token sent'), 403: error('Wrong or no admin token'), 404: error('No such rule'), 409: error('The rule belongs to the --rules file') },
+    },
+  },
   '/healthz': { get: { summary: 'Liveness and store health', responses: { 200: json('Health', 'Healthy'), 503: error('Store unavailable') } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: string } } } } } },
 };

@@ -2,10 +2,15 @@
  * The store's records as the API shows them (api-types.ts). The listing path runs this
  * for every row of every page, so it is plain property copying and nothing more.
  */
-import type { MessageSummary, StoredMessage } from '../store/types.js';
+import type { MessageId, MessageSummary, StoredMessage } from '../store/types.js';
 import type { ApiMessage, ApiSummary } from './api-types.js';
 
-export function presentSummary(m: MessageSummary): ApiSummary {
+/** A message's labels from routing rules (src/rules/ `tag`), kept beside the store, not in it. */
+export type TagsOf = (id: MessageId) => readonly string[];
+const NO_TAGS: readonly string[] = [];
+export const noTags: TagsOf = () => NO_TAGS;
+
+export function presentSummary(m: MessageSummary, tagsOf: TagsOf = noTags): ApiSummary {
   return {
     id: m.id,
     inbox: m.inbox,
@@ -21,13 +26,14 @@ export function presentSummary(m: MessageSummary): ApiSummary {
     links: m.links,
     seen: m.flags.includes('seen'),
     flags: m.flags,
+    tags: tagsOf(m.id),
   };
 }
 
-export function presentMessage(m: StoredMessage): ApiMessage {
+export function presentMessage(m: StoredMessage, tagsOf: TagsOf = noTags): ApiMessage {
   const { parsed } = m;
   return {
-    ...presentSummary(m),
+    ...presentSummary(m, tagsOf),
     headers: parsed.headers,
     text: parsed.text,
     html: parsed.html,

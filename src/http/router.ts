@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpDeps } from './deps.js';
 import { HttpError } from './errors.js';
 
-export type Method = 'GET' | 'DELETE';
+export type Method = 'GET' | 'DELETE' | 'POST' | 'PUT';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -19,6 +19,8 @@ export interface RequestContext {
   /** Decoded `{name}` segments of the path. */
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The request body (at most MAX_REQUEST_BODY_BYTES); empty for a bodiless request. */
+  body: Buffer;
   app: HttpDeps;
   /** Aborted when the server shuts down: long-lived responses (wait, SSE) end on it. */
   shutdown: AbortSignal;

@@ -7,6 +7,8 @@ import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
 import { listOutbound } from './handlers/outbound.js';
 import { getPolicy, liftBan } from './handlers/policy.js';
+import { createRule, deleteRule, getRule, listRules, putRule } from './handlers/rules.js';
+import { listDeliveries } from './handlers/webhooks.js';
 import { sendJsonText } from './reply.js';
 import type { Route } from './router.js';
 import { streamEvents } from './sse.js';
@@ -30,6 +32,13 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/api/v1/events', handler: streamEvents },
     { method: 'GET', path: '/api/v1/policy', handler: getPolicy },
     { method: 'DELETE', path: '/api/v1/policy/bans/{id}', handler: liftBan },
+    // Mail that acts (issue 17): webhooks and routing rules.
+    { method: 'GET', path: '/api/v1/webhooks/deliveries', handler: listDeliveries },
+    { method: 'GET', path: '/api/v1/rules', handler: listRules },
+    { method: 'POST', path: '/api/v1/rules', handler: createRule },
+    { method: 'GET', path: '/api/v1/rules/{name}', handler: getRule },
+    { method: 'PUT', path: '/api/v1/rules/{name}', handler: putRule },
+    { method: 'DELETE', path: '/api/v1/rules/{name}', handler: deleteRule },
     { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
     // --- outbound copies (issue 16, part "submit") ---
     { method: 'GET', path: '/api/v1/inboxes/{inbox}/outbound', handler: listOutbound },
@@ -40,6 +49,8 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/inbox/{inbox}', handler: web.page },
     { method: 'GET', path: '/message/{id}', handler: web.page },
     { method: 'GET', path: '/policy', handler: web.page },
+    { method: 'GET', path: '/webhooks', handler: web.page },
+    { method: 'GET', path: '/rules', handler: web.page },
     { method: 'GET', path: '/assets/{*rest}', handler: web.file },
   ];
 }

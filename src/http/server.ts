@@ -22,6 +22,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const EMPTY_BODY = Buffer.alloc(0);
 
 const CLIENT_ERRORS: Record<string, [number, string, ErrorCode, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', `request headers are limited to ${MAX_HEADER_BYTES} bytes`],
@@ -60,11 +61,12 @@ export async function startHttpServer(context: HttpDeps): Promise<RunningServer>
         res,
         params: match.params,
         query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        body: EMPTY_BODY,
         app: context,
         shutdown: stopping.signal,
       };
       const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-      const done = hasBody ? drainBody(req).then(() => match.handler(request)) : match.handler(request);
+      const done = hasBody ? drainBody(req).then((body) => match.handler({ ...request, body })) : match.handler(request);
       if (done) done.catch((error: unknown) => fail(res, error));
     } catch (error) {
       fail(res, error);

@@ -16,7 +16,7 @@
 import type { SequencedEvent } from '../events/bus.js';
 import { HttpError } from './errors.js';
 import { inboxParam } from './params.js';
-import { presentSummary } from './present.js';
+import { presentSummary, type TagsOf } from './present.js';
 import type { RequestContext } from './router.js';
 
 export const KEEPALIVE_INTERVAL_MS = 15_000;
@@ -53,7 +53,7 @@ export function streamEvents({ query, req, res, app, shutdown }: RequestContext)
   };
   const send = (event: SequencedEvent): void => {
     if (inbox !== null && event.inbox !== inbox) return;
-    const frame = toFrame(event);
+    const frame = toFrame(event, app.tagsOf);
     write(`id: ${event.seq}\nevent: ${frame.name}\ndata: ${JSON.stringify(frame.data)}\n\n`);
   };
 
@@ -78,10 +78,10 @@ export function streamEvents({ query, req, res, app, shutdown }: RequestContext)
   shutdown.addEventListener('abort', end);
 }
 
-function toFrame(event: SequencedEvent): { name: string; data: unknown } {
+function toFrame(event: SequencedEvent, tagsOf: TagsOf | undefined): { name: string; data: unknown } {
   switch (event.type) {
     case 'message.stored':
-      return { name: 'message', data: presentSummary(event.summary) };
+      return { name: 'message', data: presentSummary(event.summary, tagsOf) };
     case 'message.deleted':
       return { name: 'deleted', data: { id: event.id, inbox: event.inbox } };
     case 'message.flags':

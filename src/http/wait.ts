@@ -50,7 +50,7 @@ export async function waitForMessage({ params, query, res, app, shutdown }: Requ
     const newestAtCall = (await app.store.list(inbox, { limit: 1, offset: 0 })).messages[0]?.id ?? 0;
     const message = await firstMatch(app, inbox, { cursor: after ?? newestAtCall, newestAtCall }, criteria, signal);
     if (res.destroyed || res.writableEnded) return;
-    if (message) sendJson(res, 200, presentSummary(message));
+    if (message) sendJson(res, 200, presentSummary(message, app.tagsOf));
     else sendNoContent(res);
   } finally {
     unsubscribe();

@@ -16,6 +16,21 @@ export interface PolicyView {
   refused: Array<{ atMs: number; remoteAddress: string; helo: string; reason: string; transcript: Transcript }>;
 }
 
+/** GET /api/v1/webhooks/deliveries, as src/http/handlers/webhooks.ts answers it. */
+export interface DeliveriesView {
+  counts: Record<'pending' | 'delivered' | 'failed', number>;
+  deliveries: Array<{
+    id: number; webhookId: string; url: string; event: string; messageId: number; inbox: string; state: string; attempts: number;
+    nextAttemptAt: string | null; createdAt: string | null; lastAttemptAt: string | null; lastStatus: number | null; lastError: string | null; lastLatencyMs: number | null;
+  }>;
+}
+
+/** GET /api/v1/rules, as src/http/handlers/rules.ts answers it. */
+export interface RulesView {
+  rules: Array<{ name: string; enabled: boolean; priority: number; match: string; source: 'file' | 'api'; conditions: Array<{ field: string; op: string; value: string }>; actions: Array<Record<string, unknown>> }>;
+  problems: string[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -55,6 +70,12 @@ export const api = {
   policy: async (): Promise<PolicyView> => (await request('/api/v1/policy?refused=100')).json(),
   liftBan: async (id: number, token: string): Promise<void> =>
     void (await request(`/api/v1/policy/bans/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })),
+  deliveries: async (): Promise<DeliveriesView> => (await request('/api/v1/webhooks/deliveries?limit=200')).json(),
+  rules: async (): Promise<RulesView> => (await request('/api/v1/rules')).json(),
+  putRule: async (name: string, json: string, token: string): Promise<void> =>
+    void (await request(`/api/v1/rules/${enc(name)}`, { method: 'PUT', body: json, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })),
+  deleteRule: async (name: string, token: string): Promise<void> =>
+    void (await request(`/api/v1/rules/${enc(name)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })),
   eventsUrl: (inbox: string): string => `/api/v1/events?inbox=${enc(inbox)}`,
   htmlUrl: (id: number, remote: boolean): string => `/api/v1/messages/${id}/html${remote ? '?remote=1' : ''}`,
   rawUrl: (id: number): string => `/api/v1/messages/${id}/raw`,

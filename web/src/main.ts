@@ -3,6 +3,8 @@ import { renderHome } from './home.js';
 import { renderInbox } from './inbox.js';
 import { renderMessage } from './message.js';
 import { renderPolicy } from './policy.js';
+import { renderRules } from './rules.js';
+import { renderWebhooks } from './webhooks.js';
 import { h, replaceChildren } from './dom.js';
 import { installListKeys } from './keys.js';
 
@@ -15,6 +17,8 @@ function route(): void {
   else if (message) void renderMessage(main, Number(message[1]));
   else if (path === '/') renderHome(main);
   else if (path === '/policy' || path === '/policy/') renderPolicy(main);
+  else if (path === '/webhooks' || path === '/webhooks/') renderWebhooks(main);
+  else if (path === '/rules' || path === '/rules/') renderRules(main);
   else replaceChildren(main, h('p', {}, 'Page not found. ', h('a', { href: '/' }, 'Go home')));
 }
 

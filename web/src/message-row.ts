@@ -27,6 +27,7 @@ export function messageRow(summary: Summary, options: RowOptions = {}): HTMLLIEl
       h('span', { class: 'preview' }, summary.preview),
       options.showInbox && h('span', { class: 'badge inbox-name' }, `in ${summary.inbox}`),
       summary.attachments > 0 && h('span', { class: 'badge' }, `${summary.attachments} attachment${summary.attachments > 1 ? 's' : ''}`),
+      ...summary.tags.map((tag) => h('span', { class: 'badge rule-tag', title: 'tag from a routing rule' }, tag)),
     ),
     quickActions(summary),
   );

@@ -34,6 +34,7 @@ export async function renderMessage(main: HTMLElement, id: number): Promise<void
     main,
     h('nav', { class: 'crumbs' }, h('a', { href: inboxHref }, `← ${message.inbox}`)),
     h('h1', { class: 'subject', id: 'message-subject' }, message.subject || '(no subject)'),
+    message.tags.length > 0 && h('p', { class: 'tags' }, ...message.tags.map((tag) => h('span', { class: 'badge rule-tag', title: 'tag from a routing rule' }, tag))),
     h(
       'dl',
       { class: 'meta' },

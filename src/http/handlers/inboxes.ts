@@ -22,7 +22,7 @@ export function listMessages(cache: ListingCache): Handler {
     let body = cache.get(inbox, key);
     if (body === null) {
       const page = await app.store.list(inbox, { limit, offset });
-      body = JSON.stringify({ inbox: page.inbox, total: page.total, messages: page.messages.map(presentSummary) });
+      body = JSON.stringify({ inbox: page.inbox, total: page.total, messages: page.messages.map((m) => presentSummary(m, app.tagsOf)) });
       cache.set(inbox, key, body);
     }
     sendJsonText(res, 200, body);
@@ -42,5 +42,5 @@ export async function search({ query, res, app }: RequestContext): Promise<void>
   const inbox = inboxText ? inboxParam(inboxText) : undefined;
   const limit = integerParam(query, 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const found = await app.store.search({ text, limit, ...(inbox ? { inbox } : {}) });
-  sendJson(res, 200, { query: text, inbox: inbox ?? null, messages: found.map(presentSummary) });
+  sendJson(res, 200, { query: text, inbox: inbox ?? null, messages: found.map((m) => presentSummary(m, app.tagsOf)) });
 }

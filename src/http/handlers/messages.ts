@@ -19,7 +19,7 @@ export async function getMessage({ params, res, app }: RequestContext): Promise<
     const changed = await app.store.setFlags([id], 'add', ['seen']);
     message.flags = changed.get(id) ?? [...message.flags, 'seen'];
   }
-  sendJson(res, 200, presentMessage(message));
+  sendJson(res, 200, presentMessage(message, app.tagsOf));
 }
 
 export async function getRaw({ params, res, app }: RequestContext): Promise<void> {
