@@ -10,7 +10,7 @@ import type tls from 'node:tls';
 import { PublicInboxes, type MailboxAuthenticator } from './auth/mailbox-auth.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import type { Config } from './config.js';
-import { StoreDelivery } from './delivery/ingest.js';
+import { StoreDelivery, type DeliveryTarget } from './delivery/ingest.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { startHttpServer } from './http/server.js';
 import { startImapServer } from './imap/server.js';
@@ -27,6 +27,12 @@ import { startSmtpServer } from './smtp/server.js';
 import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
+// --- agents (issue 17) ---
+import { AgentInboxes } from './agents/inboxes.js';
+import type { AgentHandOff } from './agents/types.js';
+import { LocalFirstOutbox } from './delivery/outbox.js';
+import type { Outbox, RelayQueue } from './relay/types.js';
+// --- end agents ---
 
 /** The parts shared by the servers, as built from the Config. */
 export interface AppParts {
@@ -43,6 +49,12 @@ export interface AppParts {
   policy?: SmtpPolicy;
   /** The full-disk guard, unless --min-free-disk is 0. */
   disk?: DiskGuard;
+  // --- agents (issue 17) ---
+  /** The one door for mail we generate (agent replies, rule forwards, DSNs): ours stored here, the rest relayed. */
+  outbox?: Outbox;
+  /** Agent inboxes for the rules' `agent` action, when --agents is given. */
+  agents?: AgentHandOff;
+  // --- end agents ---
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -104,23 +116,46 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       ? null
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
+  let delivery: DeliveryTarget = new StoreDelivery(store, parts.clock);
+  // --- agents (issue 17): the Outbox, and agent inboxes wrapped around the store's delivery ---
+  // The relay queue (src/relay/) is injected here once it exists; until then mail we generate for other domains is refused by the Outbox.
+  const relayQueue: RelayQueue | null = null;
+  let agentInboxes: AgentInboxes | null = null;
+  const outbox = new LocalFirstOutbox({
+    store,
+    relay: relayQueue,
+    clock: parts.clock,
+    domains: config.domains,
+    hostname: config.hostname,
+    afterLocalStore: (stored) => agentInboxes?.storedLocally(stored),
+  });
+  parts.outbox = outbox;
+  if (config.agents) {
+    const webhookSecret = 'webhookSecret' in config && typeof config.webhookSecret === 'string' ? config.webhookSecret : '';
+    agentInboxes = new AgentInboxes({ config, webhookSecret, store, events, outbox, clock: parts.clock, log, metrics: parts.metrics });
+    parts.agents = agentInboxes.handOff;
+    delivery = agentInboxes.intake(delivery);
+  }
+  // --- end agents ---
   const servers: RunningServer[] = [];
   try {
     let smtp: RunningServer | null = null;
     const policy = new SmtpPolicy(policySettings(config, parts), parts.clock, { refused: (reason) => parts.metrics.policyRefusals.inc({ reason }) }, () => smtp?.connections ?? 0);
     parts.policy = policy;
-    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery: new StoreDelivery(store, parts.clock) });
+    smtp = await startSmtpServer({ ...parts, policy, storageFull: () => disk?.full ?? false, delivery });
     servers.push(smtp);
     servers.push(await startPop3Server(parts));
     servers.push(await startImapServer(parts));
     servers.push(await startHttpServer(parts));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
+    await agentInboxes?.stop();
     await store.close();
     throw error;
   }
 
   disk?.start();
+  agentInboxes?.start();
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -131,6 +166,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         retention.stop();
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
+        await agentInboxes?.stop();
         await disk?.stop();
         await store.close();
       })();

@@ -96,6 +96,12 @@ export const SCHEMA = {
   minFreeDisk: option('min-free-disk', 'space', '5%,1GiB', 'keep this much free on the data dir\'s filesystem: evict the oldest mail, else refuse new mail with 452 4.3.1 (0 = off)'),
   shutdownGraceMs: option('shutdown-grace', 'duration', '10s', 'on SIGTERM, how long sessions in flight may take to finish'),
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
+  // --- agents (issue 17): agent inboxes ---
+  agents: option('agents', 'path', '', 'agent inboxes: a JSON or YAML file mapping address patterns (time@, support-*@, bot@a.test) to agent kinds; re-read when it changes'),
+  agentProgramDir: option('agent-program-dir', 'path', '', 'the only directory whose programs command agents may run (none: command agents are refused)'),
+  agentSenderRate: option('agent-sender-rate', 'rate', '10/1h', 'agent replies to one sender in a window, all agents together (0 = no limit)'),
+  agentGlobalRate: option('agent-global-rate', 'rate', '200/1h', 'agent replies to anyone in a window (0 = no limit)'),
+  // --- end agents ---
 } as const;
 
 type Schema = typeof SCHEMA;
