@@ -7,7 +7,6 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { DeliveryTarget } from '../delivery/ingest.js';
 import type { EventBus } from '../events/bus.js';
-import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { StateDatabase } from '../store/sqlite/state-db.js';
 import type { Envelope, MessageId, Store } from '../store/types.js';
@@ -16,7 +15,7 @@ import { AgentInboxHandOff } from './hand-off.js';
 import { agentArrivals, AgentIntake } from './intake.js';
 import { SqliteAgentState } from './state.js';
 import type { AgentHandOff } from './types.js';
-import { AgentWorker, type AgentSender } from './worker.js';
+import { AgentWorker, type AgentLog, type AgentSender } from './worker.js';
 
 export interface AgentInboxesDeps {
   config: Pick<Config, 'agents' | 'agentProgramDir' | 'agentSenderRate' | 'agentGlobalRate' | 'dataDir' | 'hostname' | 'domains'>;
@@ -26,7 +25,7 @@ export interface AgentInboxesDeps {
   events: Pick<EventBus, 'subscribe'>;
   outbox: AgentSender;
   clock: Clock;
-  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  log: AgentLog & { warn(message: string): void };
   metrics?: Pick<Metrics, 'agentOutcomes'>;
 }
 

@@ -22,7 +22,6 @@
  */
 import type { Clock, Timer } from '../clock.js';
 import type { Rate } from '../config.js';
-import type { Logger } from '../log.js';
 import type { EventBus } from '../events/bus.js';
 import { inboxFor } from '../mail/address.js';
 import { OutboxError, type SendOptions } from '../delivery/outbox.js';
@@ -43,6 +42,13 @@ const BATCH = 20;
 
 export type AgentOutcome = 'replied' | 'declined' | 'limited' | 'no-reply' | 'failed' | 'dropped';
 
+/** What the worker logs through (pino's Logger is one). */
+export interface AgentLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 export interface AgentSender {
   send(message: OutboundMessage, options?: SendOptions): Promise<void>;
 }
@@ -54,7 +60,7 @@ export interface WorkerDeps {
   events: Pick<EventBus, 'subscribe'>;
   outbox: AgentSender;
   clock: Clock;
-  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  log: AgentLog;
   hostname: string;
   /** Accepted domains: the first names a hand-off's agent address when the message gives none. */
   domains: readonly string[];
