@@ -41,6 +41,8 @@ export interface AgentState {
   /** When the next postponed work falls due; null when nothing is pending. */
   nextDueMs(): number | null;
   postpone(id: number, attempts: number, dueMs: number): void;
+  /** Work for message `messageId` waiting for a later time is due now (the store announced the message). */
+  wake(messageId: number, nowMs: number): void;
   /** Done: the row goes, its reservation (if any) stays as the reply sent. */
   finish(id: number): void;
   reserve(work: PendingWork, sender: string, nowMs: number, limits: ReplyLimits): Reservation;
@@ -80,6 +82,7 @@ export class SqliteAgentState implements AgentState {
       next: db.prepare<[], { due: number | null }>('SELECT MIN(due_ms) AS due FROM agent_pending'),
       postpone: db.prepare<[number, number, number]>('UPDATE agent_pending SET attempts = ?, due_ms = ? WHERE id = ?'),
       finish: db.prepare<[number]>('DELETE FROM agent_pending WHERE id = ?'),
+      wake: db.prepare<[number, number, number]>('UPDATE agent_pending SET due_ms = ? WHERE message_id = ? AND due_ms > ?'),
       reserved: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM agent_replies WHERE pending_id = ?'),
       once: db.prepare<[string, string, number], { n: number }>('SELECT COUNT(*) AS n FROM agent_replies WHERE agent = ? AND sender = ? AND at_ms > ?'),
       bySender: db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM agent_replies WHERE sender = ? AND at_ms > ?'),
@@ -104,6 +107,10 @@ export class SqliteAgentState implements AgentState {
 
   postpone(id: number, attempts: number, dueMs: number): void {
     this.q.postpone.run(attempts, dueMs, id);
+  }
+
+  wake(messageId: number, nowMs: number): void {
+    this.q.wake.run(nowMs, messageId, nowMs);
   }
 
   finish(id: number): void {

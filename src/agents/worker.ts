@@ -80,7 +80,9 @@ export class AgentWorker {
 
   constructor(private readonly deps: WorkerDeps) {
     this.unsubscribe = deps.events.subscribe((event) => {
-      if (event.type === 'message.stored' && this.waiting.has(event.id)) this.kick();
+      if (event.type !== 'message.stored' || !this.waiting.has(event.id)) return;
+      this.deps.state.wake(event.id, this.deps.clock.now());
+      this.kick();
     });
   }
 

@@ -30,6 +30,7 @@ const AGENTS = ['echo@: { kind: echo }', 'auto@: { kind: template, body: "Away u
 
 interface Fixture {
   clock: ManualClock;
+  events: MemoryEventBus;
   store: SqliteStore;
   sent: Array<{ message: OutboundMessage; options: SendOptions | undefined }>;
   outcomes: Array<[AgentOutcome, string]>;
@@ -52,7 +53,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function fixture(limits: { senderRate?: Rate; globalRate?: Rate } = {}): Promise<Fixture> {
+async function fixture(limits: { senderRate?: Rate; globalRate?: Rate } = {}, hidden = new Set<number>(), asked?: () => void): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'tidemail-agent-worker-'));
   const clock = new ManualClock(Date.UTC(2026, 5, 1));
   const events = new MemoryEventBus();
@@ -78,7 +79,15 @@ async function fixture(limits: { senderRate?: Rate; globalRate?: Rate } = {}): P
     const worker = new AgentWorker({
       state: new SqliteAgentState(stateDb),
       directory,
-      store,
+      // The store shows a message only once its parse has committed: `get` answers null until then.
+      store: {
+        get: async (id) => {
+          asked?.();
+          return hidden.has(id) ? null : store.get(id);
+        },
+        raw: (id) => store.raw(id),
+        transcript: (id) => store.transcript(id),
+      },
       events,
       outbox: { send: async (message, options) => void sent.push({ message, options }) },
       clock,
@@ -98,6 +107,7 @@ async function fixture(limits: { senderRate?: Rate; globalRate?: Rate } = {}): P
   };
   const f: Fixture = {
     clock,
+    events,
     store,
     sent,
     outcomes,
@@ -247,4 +257,22 @@ it('hands a stored message to a named agent for the rules, replying from the age
   await declined;
   await handOff.handle('nobody', bounce);
   assert.equal(f.sent.length, 1);
+});
+
+it('waits for a message the store does not show yet, and answers it as soon as the store announces it', async () => {
+  const hidden = new Set<number>();
+  let asked: () => void = () => {};
+  const f = await fixture({}, hidden, () => asked());
+  const id = await f.deliver('hal@tidemail.test', 'echo@tidemail.test', 'not parsed yet');
+  hidden.add(id);
+  const firstLook = new Promise<void>((resolve) => (asked = resolve));
+  f.clock.advance(0);
+  await firstLook;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(f.outcomes.length, 0, 'nothing decided while the message is not shown');
+  // The clock does not move: only the announcement can bring the work forward.
+  hidden.delete(id);
+  const summary = (await f.store.get(id))!;
+  f.events.publish({ type: 'message.stored', id, inbox: 'echo', summary });
+  assert.deepEqual(await f.settle(1), [['replied', 'echo']]);
 });

@@ -16,11 +16,16 @@ function envelopeLines(message: StoredMessage): string[] {
   ];
 }
 
+/** The echo shows this much of the text: a 10 MiB message need not come back whole. */
+const MAX_TEXT_CHARS = 64 * 1024;
+
 function partLines(message: StoredMessage): string[] {
   const { parsed } = message;
+  const shown = parsed.text.slice(0, MAX_TEXT_CHARS);
   return [
     `Text (${parsed.text.length} characters):`,
-    ...parsed.text.split(/\r?\n/).map((line) => `  ${line}`),
+    ...shown.split(/\r?\n/).map((line) => `  ${line}`),
+    ...(shown.length < parsed.text.length ? [`  (… ${parsed.text.length - shown.length} more characters)`] : []),
     `HTML: ${parsed.html ? `${parsed.html.length} characters` : 'none'}`,
     `Attachments: ${parsed.attachments.length === 0 ? 'none' : ''}`,
     ...parsed.attachments.map((a) => `  ${a.filename ?? '(no name)'} ${a.contentType} ${a.size} bytes (${a.disposition})`),
