@@ -12,7 +12,7 @@ import { systemClock, type Clock, type Timer } from './clock.js';
 import type { Config } from './config.js';
 import { StoreDelivery } from './delivery/ingest.js';
 import { submissionWiring } from './delivery/wiring.js';
-import type { RelayQueue } from './relay/types.js';
+import type { Outbox, RelayQueue } from './relay/types.js';
 import type { OutboundMarks } from './delivery/outbound-capture.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { startHttpServer } from './http/server.js';
@@ -42,10 +42,11 @@ import { UpstreamDelivery } from './proxy/upstream-delivery.js';
 // Mail that acts (issue 17): webhooks and routing rules.
 import type { AgentHandOff } from './agents/types.js';
 import type { TagsOf } from './http/present.js';
-import type { Outbox } from './relay/types.js';
 import type { RuleBook } from './rules/book.js';
 import { buildActing } from './rules/wiring.js';
 import type { Webhooks } from './webhooks/webhooks.js';
+import { AgentInboxes } from './agents/inboxes.js';
+import { LocalFirstOutbox } from './delivery/outbox.js';
 
 /** The parts shared by the servers, as built from the Config. */
 export interface AppParts {
@@ -72,11 +73,11 @@ export interface AppParts {
   relayQueue?: RelayQueue;
   /** --capture-outbound's marks, for the HTTP API's Outbound tab. */
   outbound?: OutboundMarks;
-  // Mail that acts (issue 17): webhooks and routing rules.
-  /** Where rule forwards go (src/relay/), once the outbound work is wired; absent: forwards are skipped. */
+  /** The one door for mail we generate (agent replies, rule forwards, DSNs): ours stored here, the rest relayed. */
   outbox?: Outbox;
-  /** The agents a rule's `agent` action hands to (src/agents/), once wired; absent: skipped. */
+  /** Agent inboxes for the rules' `agent` action, when --agents is given. */
   agents?: AgentHandOff;
+  // Mail that acts (issue 17): webhooks and routing rules.
   /** Tags from rules, for the HTTP API's summaries. */
   tagsOf?: TagsOf;
   rules?: RuleBook;
@@ -186,6 +187,25 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
   let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
+  // --- agents (issue 17): the Outbox, and agent inboxes wrapped around the store's delivery ---
+  // The relay queue (src/relay/) is injected here once it exists; until then mail we generate for other domains is refused by the Outbox.
+  const relayQueue: RelayQueue | null = null;
+  let agentInboxes: AgentInboxes | null = null;
+  const outbox = new LocalFirstOutbox({
+    store,
+    relay: relayQueue,
+    clock: parts.clock,
+    domains: config.domains,
+    hostname: config.hostname,
+    afterLocalStore: (stored) => agentInboxes?.storedLocally(stored),
+  });
+  parts.outbox = outbox;
+  if (config.agents) {
+    const webhookSecret = 'webhookSecret' in config && typeof config.webhookSecret === 'string' ? config.webhookSecret : '';
+    agentInboxes = new AgentInboxes({ config, webhookSecret, store, events, outbox, clock: parts.clock, log, metrics: parts.metrics });
+    parts.agents = agentInboxes.handOff;
+  }
+  // --- end agents ---
   const servers: RunningServer[] = [];
   // Mail that acts (issue 17): webhooks and routing rules, around the store's delivery target.
   const acting = buildActing({ ...parts, servers });
@@ -202,7 +222,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const submit = submissionWiring(parts, new StoreDelivery(store, parts.clock));
     if (submit.outbound) parts.outbound = submit.outbound;
     // Rules see every message the SMTP listeners take, before it is stored, queued or piped.
-    const smtpDeps = { ...submit.smtp, delivery: acting.wrap(submit.smtp.delivery) };
+    // Agents see what was stored (after the rules): a dropped message never gets a reply.
+    const ruled = acting.wrap(submit.smtp.delivery);
+    const smtpDeps = { ...submit.smtp, delivery: agentInboxes ? agentInboxes.intake(ruled) : ruled };
     smtp = await startSmtpServer({ ...parts, ...smtpDeps, policy, storageFull: () => disk?.full ?? false });
     servers.push(smtp);
     servers.push(await startSubmissionServer({ ...parts, ...smtpDeps, policy, storageFull: () => disk?.full ?? false }, submit.submission));
@@ -214,12 +236,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     await Promise.all(servers.map((s) => s.close(0)));
     greylist?.close();
     await acting.stop();
+    await agentInboxes?.stop();
     await store.close();
     throw error;
   }
 
   disk?.start();
   acting.start();
+  agentInboxes?.start();
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -230,6 +254,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         retention.stop();
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
+        await agentInboxes?.stop();
         await disk?.stop();
         greylist?.close();
         await acting.stop();

@@ -126,6 +126,12 @@ export const SCHEMA = {
   webhookTimeoutMs: option('webhook-timeout', 'duration', '10s', 'a webhook request not answered within this is retried'),
   publicUrl: option('public-url', 'string', '', 'base URL of the web UI and API as receivers reach it, for webhook links (default: http://<hostname>:<http port>)'),
   rulesFile: option('rules', 'path', '', 'routing rules file (JSON or YAML), re-read when it changes'),
+  // --- agents (issue 17): agent inboxes ---
+  agents: option('agents', 'path', '', 'agent inboxes: a JSON or YAML file mapping address patterns (time@, support-*@, bot@a.test) to agent kinds; re-read when it changes'),
+  agentProgramDir: option('agent-program-dir', 'path', '', 'the only directory whose programs command agents may run (none: command agents are refused)'),
+  agentSenderRate: option('agent-sender-rate', 'rate', '10/1h', 'agent replies to one sender in a window, all agents together (0 = no limit)'),
+  agentGlobalRate: option('agent-global-rate', 'rate', '200/1h', 'agent replies to anyone in a window (0 = no limit)'),
+  // --- end agents ---
 } as const;
 
 type Schema = typeof SCHEMA;

@@ -97,6 +97,14 @@ export class Metrics {
     labelNames: ['action'] as const,
     registers: [this.registry],
   });
+  // --- agents (issue 17) ---
+  readonly agentOutcomes = new Counter({
+    name: 'tidemail_agent_outcomes_total',
+    help: 'Messages to agent inboxes by what became of them (replied, declined, limited, no-reply, failed, dropped) and why (the kind, the RFC 3834 rule, the limit)',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  // --- end agents ---
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
