@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testCertificate } from './tls-cert.js';
+import { forgetApi, registerApi } from './visible.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -94,7 +95,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), 20_000).unref();
   });
 
+  // The delivery helpers wait on this server's API until what they sent is visible (visible.ts).
+  if (ports.smtp !== undefined && ports.http !== undefined) registerApi(ports.smtp, ports.http);
   const stop = async (): Promise<number | null> => {
+    if (ports.smtp !== undefined) forgetApi(ports.smtp);
     if (child.exitCode === null) child.kill('SIGTERM');
     return exited;
   };
