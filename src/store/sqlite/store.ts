@@ -27,9 +27,9 @@
  *   has nothing to share a sync with; answered ~25 % sooner. With company the event loop would
  *   serialise one sync per message (4 KiB × 20: ~4,200 → ~1,700 msg/s), so the store tells the
  *   two apart from what it sees of its own appends (lone-sender.ts).
- * - The full MIME parse is off the ingest path, in the indexer, at nice 10, resting during floods
- *   (a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from disk,
- *   so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
+ * - The full MIME parse is off the ingest path, in the indexer, resting only in a sustained flood
+ *   (then a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from
+ *   disk, so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
  *   so the copy into the database file is not inside a commit someone waits on.
  *
  * The visibility gate (issue 13 §1, BENCHMARKS.md): an append is committed at once, as above, and
