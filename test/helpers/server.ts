@@ -82,7 +82,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 
   const ports: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
-    const expected = options.expect ?? LISTENERS;
+    // With SMTP, the HTTP API too: the delivery helpers wait on it until what they sent is visible.
+    const expected = options.expect?.includes('smtp') ? [...new Set([...options.expect, 'http'])] : (options.expect ?? LISTENERS);
     const check = (): void => {
       if (expected.every((name) => name in ports)) resolve();
     };
