@@ -480,6 +480,7 @@ export function storeConformance(engine: string, factory: EngineFactory): void {
         assert.equal(await store.nextId('un'), next, 'another inbox\'s mail does not move it');
         await store.deleteInbox('un');
         assert.equal(await store.nextId('un'), next, 'nor does emptying the inbox');
+        await store.close();
         const again = await reopen();
         assert.equal(await again.nextId('un'), next, 'nor a restart');
         const [later] = await again.append(message(['un'], '4'));
