@@ -73,7 +73,11 @@ export class SelectedMailbox {
     return this.uids.length;
   }
 
-  /** The UID the next new message will have at least (RFC 3501 §2.3.1.1). */
+  /**
+   * The UID the next new message will have at least, from the UIDs this session knows; SELECT and
+   * STATUS send the larger of this and the store's `nextId`, which does not go down when the
+   * newest messages are deleted (RFC 3501 §2.3.1.1).
+   */
   get uidNext(): number {
     return (this.uids[this.uids.length - 1] ?? 0) + 1;
   }

@@ -12,12 +12,16 @@
  * Every write publishes on the event bus *after* it is committed, so a subscriber that reads
  * the store on an event always finds what the event announced.
  *
- * Indexing: the listing fields (from, to, subject, date, size) are given by the caller and
- * stored in the same commit: listings show the message, and search finds it by subject and
- * addresses, as soon as `append` resolves. The full MIME parse (preview, attachment count, text,
- * html, search text) happens moments later off the ingest path, so previews and body-text search
- * follow it; `get` always answers with the full parse, computing it on the spot if the
- * background indexer has not reached the message yet.
+ * Announced ⇒ visible with its final summary: a message appears on a read surface (`list`,
+ * `listAfter`, `mailbox`, `get`, `raw`, `transcript`, `search`, `bodyMatches`, the
+ * `message.stored` event) only once its summary is final: the listing fields given by the caller
+ * and what the full MIME parse gives (preview, attachment count, codes, links; search finds its
+ * body text). After that only its flags change, and it may be deleted. `append` resolving means
+ * committed, not yet visible: the parse follows off the ingest path, moments later (longer during
+ * a flood). Messages become visible in id order, never id N+1 before N, so a reader that has seen
+ * id N has seen every earlier one still there, and waiting for `message.stored` (or the HTTP
+ * `wait` endpoint) is how a reader knows a message it sent can be read. `get` answers with the
+ * full parse as made once, never parsing on the read.
  *
  * Every engine must pass `test/store/conformance.ts` unchanged.
  */
@@ -69,13 +73,13 @@ export interface MessageSummary {
   receivedAtMs: number;
   /** Size of the raw bytes, trace header included. */
   size: number;
-  /** First characters of the text body; '' until the background parse has run. */
+  /** First characters of the text body (final: a message is visible only once parsed). */
   preview: string;
-  /** Number of attachments; 0 until the background parse has run. */
+  /** Number of attachments. */
   attachments: number;
-  /** One-time codes in the subject and text, most likely first; [] until the background parse has run. */
+  /** One-time codes in the subject and text, most likely first. */
   codes: string[];
-  /** At most SUMMARY_LINKS links, the likely action link first; [] until the background parse has run. */
+  /** At most SUMMARY_LINKS links, the likely action link first. */
   links: string[];
   flags: Flag[];
 }
@@ -132,7 +136,10 @@ export interface RetentionPolicy {
 }
 
 export interface Store {
-  /** Commit durably, then publish `message.stored` for each inbox. Resolves with one id per inbox, in order. */
+  /**
+   * Commit durably; resolves with one id per inbox, in order. The messages become visible, and
+   * `message.stored` is published for each with its final summary, once parsed (see above).
+   */
   append(message: NewMessage): Promise<MessageId[]>;
   /** Newest first. */
   list(inbox: string, options: ListOptions): Promise<MessagePage>;
@@ -179,6 +186,11 @@ export interface Store {
   stats(): Promise<StoreStats>;
   /** Space inside the store's own files that new mail reuses before the files grow (0 for an engine without such). */
   reusableBytes(): Promise<number>;
+  /**
+   * One more than the highest id this inbox ever showed, whatever was deleted since: never goes
+   * down (IMAP UIDNEXT, RFC 3501 §2.3.1.1), and changes only when a message becomes visible there.
+   */
+  nextId(inbox: string): Promise<MessageId>;
   /** A value that changes only if ids could have been reused (IMAP UIDVALIDITY). */
   uidValidity(): number;
   /** Finish pending writes and close; further calls reject. */

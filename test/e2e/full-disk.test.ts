@@ -17,6 +17,8 @@ import { getJson } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { RawLineClient } from '../helpers/line-client.js';
 import { RawSmtpClient, sendMail } from '../helpers/smtp-client.js';
+import { eventually } from '../helpers/eventually.js';
+import { deliveredVisibly } from '../helpers/visible.js';
 
 const SENDERS = 4;
 const PER_SENDER = 80;
@@ -101,7 +103,14 @@ describe('a full disk', { skip: process.getuid?.() !== 0 ? 'needs root to mount 
       }),
     );
     assert.equal(server.process.exitCode, null, 'the server is still running');
-    const { body: listing } = await getJson<Listing>(`${api}/inboxes/disk/messages?limit=500`);
+    // A 250 means committed; shown once parsed, in id order: once each sender's last acknowledged
+    // message is listed, everything acknowledged before it is listed or was evicted.
+    const lastAcks = acknowledged.flatMap((acks, sender) => (acks.length > 0 ? [`s${sender} n${acks[acks.length - 1]}`] : []));
+    const listing = await eventually(async () => {
+      const { body } = await getJson<Listing>(`${api}/inboxes/disk/messages?limit=500`);
+      const subjects = new Set(body.messages.map((m) => m.subject));
+      return lastAcks.every((subject) => subjects.has(subject)) && body;
+    }, 'every sender\'s last acknowledged message to be shown');
     const present = new Set(listing.messages.map((m) => m.subject));
     for (let sender = 0; sender < SENDERS; sender++) {
       const acks = acknowledged[sender]!;
@@ -134,11 +143,14 @@ function fillDisk(path: string): void {
   }
 }
 
+/** Deliver `count` messages to `to`; resolves once they are visible (helpers/visible.ts). */
 async function deliver(server: TestServer, to: string, count: number): Promise<void> {
-  const { client } = await RawSmtpClient.open(server.smtpPort);
-  await client.send('EHLO small.test');
-  for (let i = 0; i < count; i++) assert.equal((await sendMail(client, 'a@small.test', [to], `Subject: small ${i}\r\n\r\nhello\r\n`)).code, 250);
-  client.close();
+  await deliveredVisibly(server.smtpPort, [to], count, async () => {
+    const { client } = await RawSmtpClient.open(server.smtpPort);
+    await client.send('EHLO small.test');
+    for (let i = 0; i < count; i++) assert.equal((await sendMail(client, 'a@small.test', [to], `Subject: small ${i}\r\n\r\nhello\r\n`)).code, 250);
+    client.close();
+  });
 }
 
 describe('a disk that something else filled', { skip: process.getuid?.() !== 0 ? 'needs root to mount a tmpfs' : false }, () => {
@@ -218,7 +230,7 @@ describe('a disk that something else filled', { skip: process.getuid?.() !== 0 ?
 
       rmSync(filler);
       await diskState(api, 'ok');
-      const reply = await sendMail(client, 'late@load.test', ['healed@tidemail.test'], 'Subject: healed\r\n\r\nback\r\n');
+      const reply = await deliveredVisibly(server.smtpPort, ['healed@tidemail.test'], 1, () => sendMail(client, 'late@load.test', ['healed@tidemail.test'], 'Subject: healed\r\n\r\nback\r\n'));
       assert.equal(reply.code, 250, reply.text);
       client.close();
       assert.equal((await getJson<Listing>(`${api}/inboxes/healed/messages`)).body.total, 1);

@@ -1,12 +1,13 @@
 /** Shared bits for HTTP tests: a tidemail with SMTP and HTTP up, mail delivery, JSON fetches. */
 import { RawSmtpClient, sendMail, simpleMessage } from './smtp-client.js';
 import { startServer, type TestServer } from './server.js';
+import { deliveredVisibly } from './visible.js';
 
 export interface HttpTestServer {
   server: TestServer;
   base: string;
   httpPort: number;
-  /** Deliver one message over SMTP; resolves after the 250 (the message is committed). */
+  /** Deliver one message over SMTP; resolves once it is visible in each recipient's inbox (visible.ts). */
   deliver(to: string | string[], message?: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -20,15 +21,17 @@ export async function startHttpTestServer(args: string[] = []): Promise<HttpTest
     base: `http://127.0.0.1:${httpPort}`,
     async deliver(to, message) {
       const recipients = Array.isArray(to) ? to : [to];
-      const { client } = await RawSmtpClient.open(server.smtpPort);
-      try {
-        await client.send('EHLO test.example');
-        const reply = await sendMail(client, 'sender@example.test', recipients, message ?? simpleMessage('Hello', 'Hello from a test.', recipients[0]));
-        if (reply.code !== 250) throw new Error(`delivery failed: ${reply.text}`);
-        await client.send('QUIT');
-      } finally {
-        client.close();
-      }
+      await deliveredVisibly(server.smtpPort, recipients, 1, async () => {
+        const { client } = await RawSmtpClient.open(server.smtpPort);
+        try {
+          await client.send('EHLO test.example');
+          const reply = await sendMail(client, 'sender@example.test', recipients, message ?? simpleMessage('Hello', 'Hello from a test.', recipients[0]));
+          if (reply.code !== 250) throw new Error(`delivery failed: ${reply.text}`);
+          await client.send('QUIT');
+        } finally {
+          client.close();
+        }
+      });
     },
     async stop() {
       await server.dispose();

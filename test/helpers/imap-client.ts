@@ -8,6 +8,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { ReceivedBytes } from './received.js';
 import { RawSmtpClient, sendMail } from './smtp-client.js';
+import { deliveredVisibly } from './visible.js';
 
 export interface TaggedResult {
   /** Untagged and continuation responses, in order. */
@@ -159,13 +160,15 @@ export function multipartMessage(subject: string, to = 'someone@tidemail.test'):
   ].join('\r\n');
 }
 
-/** Deliver one message over SMTP (EHLO, MAIL, RCPT, DATA, QUIT); resolves once it is stored. */
+/** Deliver one message over SMTP (EHLO, MAIL, RCPT, DATA, QUIT); resolves once it is visible (visible.ts). */
 export async function deliver(smtpPort: number, to: string, message: string): Promise<void> {
-  const { client } = await RawSmtpClient.open(smtpPort);
-  const ehlo = await client.send('EHLO test.client');
-  if (ehlo.code !== 250) throw new Error(ehlo.text);
-  const r = await sendMail(client, 'sender@example.test', [to], message);
-  if (r.code !== 250) throw new Error(`DATA → ${r.text}`);
-  await client.send('QUIT');
-  client.close();
+  await deliveredVisibly(smtpPort, [to], 1, async () => {
+    const { client } = await RawSmtpClient.open(smtpPort);
+    const ehlo = await client.send('EHLO test.client');
+    if (ehlo.code !== 250) throw new Error(ehlo.text);
+    const r = await sendMail(client, 'sender@example.test', [to], message);
+    if (r.code !== 250) throw new Error(`DATA → ${r.text}`);
+    await client.send('QUIT');
+    client.close();
+  });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testCertificate } from './tls-cert.js';
+import { forgetApi, registerApi } from './visible.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -81,7 +82,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 
   const ports: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
-    const expected = options.expect ?? LISTENERS;
+    // With SMTP, the HTTP API too: the delivery helpers wait on it until what they sent is visible.
+    const expected = options.expect?.includes('smtp') ? [...new Set([...options.expect, 'http'])] : (options.expect ?? LISTENERS);
     const check = (): void => {
       if (expected.every((name) => name in ports)) resolve();
     };
@@ -94,7 +96,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), 20_000).unref();
   });
 
+  // The delivery helpers wait on this server's API until what they sent is visible (visible.ts).
+  if (ports.smtp !== undefined && ports.http !== undefined) registerApi(ports.smtp, ports.http);
   const stop = async (): Promise<number | null> => {
+    if (ports.smtp !== undefined) forgetApi(ports.smtp);
     if (child.exitCode === null) child.kill('SIGTERM');
     return exited;
   };

@@ -29,11 +29,17 @@ const ORIGINAL = Buffer.from(
 );
 
 const SCRIPT = String.raw`
-import base64, imaplib, json, smtplib, sys
-smtp_port, imap_port, original, multi = int(sys.argv[1]), int(sys.argv[2]), base64.b64decode(sys.argv[3]), base64.b64decode(sys.argv[4])
+import base64, imaplib, json, smtplib, sys, urllib.request
+smtp_port, imap_port, original, multi, http_port = int(sys.argv[1]), int(sys.argv[2]), base64.b64decode(sys.argv[3]), base64.b64decode(sys.argv[4]), int(sys.argv[5])
 with smtplib.SMTP('127.0.0.1', smtp_port) as s:
     s.sendmail('py@example.test', ['pyreader@tidemail.test'], original)
     s.sendmail('py@example.test', ['pyreader@tidemail.test'], multi)
+# A 250 means committed; the HTTP wait endpoint answers once a message is visible, in id order.
+seen = 0
+for _ in range(2):
+    with urllib.request.urlopen('http://127.0.0.1:%d/api/v1/inboxes/pyreader/wait?after=%d&timeout=10' % (http_port, seen)) as r:
+        if r.status != 200: sys.exit('message not visible in time')
+        seen = json.load(r)['id']
 out = {}
 m = imaplib.IMAP4('127.0.0.1', imap_port)
 out['login'] = m.login('pyreader@tidemail.test', 'any password')[0]
@@ -66,7 +72,7 @@ print(json.dumps(out))
 describe('IMAP with Python imaplib', () => {
   it('smtplib → imaplib round trip is byte-identical; search, fetch, store, expunge and uid work', async () => {
     const multi = Buffer.from(multipartMessage('Py multi', 'pyreader@tidemail.test'));
-    const { stdout } = await run('python3', ['-c', SCRIPT, String(server.smtpPort), String(server.ports.imap), ORIGINAL.toString('base64'), multi.toString('base64')], {
+    const { stdout } = await run('python3', ['-c', SCRIPT, String(server.smtpPort), String(server.ports.imap), ORIGINAL.toString('base64'), multi.toString('base64'), String(server.ports.http)], {
       timeout: 60_000,
     });
     const out = JSON.parse(stdout) as Record<string, string & string[]>;

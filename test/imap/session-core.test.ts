@@ -27,8 +27,9 @@ import { SqliteFolderRegistry } from '../../src/store/sqlite/folders.js';
 import { StateDatabase } from '../../src/store/sqlite/state-db.js';
 import { InputBuffer } from '../../src/protocol/input.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import type { MessageId } from '../../src/store/types.js';
+import type { MessageId, Store } from '../../src/store/types.js';
 import { Transcript, wireLines, type Output } from '../helpers/transcript.js';
+import { appendShown } from '../store/conformance.js';
 
 const LIMITS = { maxLineBytes: 200, maxLiteralBytes: 100, maxCommandBytes: 1000, maxAppendBytes: 500 };
 
@@ -36,6 +37,8 @@ let dir: string;
 let store: SqliteStore;
 let state: StateDatabase;
 let folders: Folders;
+/** The same store, its `append` resolving once the message is shown (test/store/conformance.ts). */
+let shownStore: Store;
 const events = new MemoryEventBus();
 
 before(async () => {
@@ -43,6 +46,7 @@ before(async () => {
   store = await SqliteStore.open({ path: join(dir, 'tidemail.db'), retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events });
   state = StateDatabase.inDataDir(dir);
   folders = new Folders(new SqliteFolderRegistry(state), store);
+  shownStore = appendShown(store, events);
 });
 after(async () => {
   await store.close();
@@ -54,9 +58,10 @@ let inboxes = 0;
 /** A fresh inbox name per test: tests share the store. */
 const freshInbox = (): string => `core${++inboxes}`;
 
+/** Append one message; resolves once it is visible, announced to every session (store/types.ts). */
 async function deliver(inbox: string, subject: string): Promise<MessageId> {
   const raw = Buffer.from(`From: a@example.test\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`);
-  const [id] = await store.append({
+  const [id] = await shownStore.append({
     raw,
     inboxes: [inbox],
     envelope: { mailFrom: 'a@example.test', rcptTo: [`${inbox}@tidemail.test`], remoteAddress: '127.0.0.1', helo: 'test', tls: false },

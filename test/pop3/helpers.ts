@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { RawLineClient } from '../helpers/line-client.js';
 import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
+import { deliveredVisibly } from '../helpers/visible.js';
 
 let counter = 0;
 /** A fresh inbox name per test, so tests sharing a server do not see each other's mail. */
@@ -9,19 +10,21 @@ export function freshInbox(prefix = 'pop'): string {
   return `${prefix}${process.pid}x${++counter}`;
 }
 
-/** Deliver each message to `inbox` over SMTP, in order. */
+/** Deliver each message to `inbox` over SMTP, in order; resolves once all are visible (helpers/visible.ts). */
 export async function deliver(smtpPort: number, inbox: string, messages: string[]): Promise<void> {
-  const { client } = await RawSmtpClient.open(smtpPort);
-  try {
-    assert.equal((await client.send('EHLO test.example')).code, 250);
-    for (const message of messages) {
-      const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], message);
-      assert.equal(reply.code, 250, reply.text);
+  await deliveredVisibly(smtpPort, [`${inbox}@tidemail.test`], messages.length, async () => {
+    const { client } = await RawSmtpClient.open(smtpPort);
+    try {
+      assert.equal((await client.send('EHLO test.example')).code, 250);
+      for (const message of messages) {
+        const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], message);
+        assert.equal(reply.code, 250, reply.text);
+      }
+      await client.send('QUIT');
+    } finally {
+      client.close();
     }
-    await client.send('QUIT');
-  } finally {
-    client.close();
-  }
+  });
 }
 
 export function messages(count: number, inbox: string): string[] {

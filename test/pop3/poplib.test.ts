@@ -30,13 +30,21 @@ after(async () => {
   removeDataDir(dataDir);
 });
 
-/** Sends every message with smtplib, then reads the inbox with poplib; prints JSON. */
+/**
+ * Sends every message with smtplib, waits until they are visible (a 250 means committed; the
+ * HTTP wait endpoint answers once a message is shown), then reads the inbox with poplib; prints JSON.
+ */
 const ROUND_TRIP = `
-import base64, json, poplib, smtplib, ssl, sys
+import base64, json, poplib, smtplib, ssl, sys, urllib.request
 args = json.loads(sys.argv[1])
 with smtplib.SMTP('127.0.0.1', args['smtp']) as s:
     for m in args['messages']:
         s.sendmail('sender@example.test', [args['inbox'] + '@tidemail.test'], base64.b64decode(m))
+seen = 0
+for _ in args['messages']:
+    with urllib.request.urlopen('http://127.0.0.1:%d/api/v1/inboxes/%s/wait?after=%d&timeout=10' % (args['http'], args['inbox'], seen)) as r:
+        if r.status != 200: sys.exit('message not visible in time')
+        seen = json.load(r)['id']
 p = poplib.POP3('127.0.0.1', args['pop3'])
 if args['stls']:
     ctx = ssl.create_default_context()
@@ -83,7 +91,7 @@ interface RoundTrip {
 }
 
 async function roundTrip(inbox: string, messages: Buffer[], options: { stls?: boolean; dele?: boolean } = {}): Promise<RoundTrip> {
-  const args = { smtp: port('smtp'), pop3: port('pop3'), inbox, stls: options.stls ?? false, dele: options.dele ?? false, messages: messages.map((m) => m.toString('base64')) };
+  const args = { smtp: port('smtp'), pop3: port('pop3'), http: port('http'), inbox, stls: options.stls ?? false, dele: options.dele ?? false, messages: messages.map((m) => m.toString('base64')) };
   const { stdout } = await run('python3', ['-c', ROUND_TRIP, JSON.stringify(args)], { timeout: 30_000 });
   return JSON.parse(stdout) as RoundTrip;
 }

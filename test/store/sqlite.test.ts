@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
+import { parseBody } from '../../src/mail/parse.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import type { NewMessage, Store } from '../../src/store/types.js';
-import { eventually, message, storeConformance } from './conformance.js';
+import type { NewMessage, RetentionPolicy, Store } from '../../src/store/types.js';
+import { appendShown, eventually, message, storeConformance } from './conformance.js';
 
 /** Every store the conformance runs open, to see afterwards which way their appends were committed. */
 const opened: Array<{ run: string; store: SqliteStore }> = [];
@@ -171,6 +172,33 @@ function unstorable(subject: string): NewMessage {
   return { ...message(['bad-a', 'bad-b'], subject), inboxes: ['bad-a', {} as unknown as string] };
 }
 
+describe('SQLite store: a message read never parses', () => {
+  it('get answers from the kept parse, which holds no second copy of an identity-encoded text', () =>
+    inDataDir(async (path) => {
+      const store = await openStore(path);
+      try {
+        const text = Array.from({ length: 50 }, (_, i) => `Line ${i} of a plain text body, with a link https://example.test/${i}`).join('\r\n');
+        const [plain] = await store.append(message(['kept'], 'plain', {}, text));
+        const encoded = message(['kept'], 'encoded', {}, '');
+        const base64 = Buffer.from('Grüße, your code is 424242.').toString('base64');
+        const raw = encoded.raw.toString('latin1').replace('\r\n\r\n\r\n', `\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n`);
+        const [b64] = await store.append({ ...encoded, raw: Buffer.from(raw, 'latin1') });
+        const check = new Database(path, { readonly: true });
+        const keptOf = check.prepare<[number], string>('SELECT p.kept FROM parses p JOIN messages m ON m.body_id = p.body_id WHERE m.id = ?').pluck();
+        assert.ok(keptOf.get(plain!)!.length < 200, `kept compactly: ${keptOf.get(plain!)}`);
+        assert.match(keptOf.get(b64!)!, /424242/, 'a decoded text differs from the bytes: kept as text');
+        check.close();
+        for (const id of [plain!, b64!]) {
+          const got = await store.get(id);
+          const fresh = await parseBody((await store.raw(id))!, got!.subject);
+          assert.deepEqual(got!.parsed, fresh, `message ${id}: the kept parse is the parse`);
+        }
+      } finally {
+        await store.close();
+      }
+    }));
+});
+
 describe('SQLite store: totals and failed writes', () => {
   it('one bad operation in a batch fails alone: the others commit, and the totals count only them', () =>
     inDataDir(async (path) => {
@@ -216,7 +244,7 @@ describe('SQLite store: totals and failed writes', () => {
   it('the totals row matches the rows after inline and batched appends, evictions, deletes and a reopen', () =>
     inDataDir(async (path) => {
       const retention = { maxAgeMs: 0, maxPerInbox: 3, maxTotalBytes: 0 };
-      const open = () => SqliteStore.open({ path, retention, events: new MemoryEventBus() });
+      const open = () => openShown(path, retention);
       let store = await open();
       try {
         for (let i = 0; i < 6; i++) {
@@ -268,7 +296,16 @@ async function inDataDir(body: (path: string) => Promise<void>): Promise<void> {
   }
 }
 
-const openStore = (path: string) => SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() });
+/**
+ * A store whose `append` also waits until its messages are shown (conformance.ts, appendShown),
+ * as these cases read what they appended; everything else is the SqliteStore's own.
+ */
+async function openShown(path: string, retention: RetentionPolicy = { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }): Promise<SqliteStore> {
+  const events = new MemoryEventBus();
+  return appendShown(await SqliteStore.open({ path, retention, events }), events) as SqliteStore;
+}
+
+const openStore = (path: string) => openShown(path);
 
 describe('SQLite store: data dirs from earlier versions', () => {
   it('upgrades a version 1 data dir in place: every message, its bytes, flags and search, and ids keep ascending', () =>
@@ -293,14 +330,17 @@ describe('SQLite store: data dirs from earlier versions', () => {
       try {
         assert.equal(store.uidValidity(), 4242);
         assert.deepEqual(await store.stats(), { messages: 1, bodies: 1, bytes: sample.raw.length }, 'totals counted by the upgrade');
-        const page = await store.list('legacy', { limit: 10, offset: 0 });
+        // Version 1 bodies were never parsed: shown once the indexer, which starts with them, has.
+        const page = await eventually(async () => {
+          const listed = await store.list('legacy', { limit: 10, offset: 0 });
+          return listed.total > 0 && listed;
+        }, 'the old message to be shown');
         assert.deepEqual(page.messages.map((m) => [m.id, m.subject, m.flags]), [[1, 'Quarterly report', ['seen']]]);
         assert.deepEqual(await store.raw(1), sample.raw);
         assert.equal((await store.get(1))?.parsed.text.trim(), 'Hello there.');
-        // Version 1 indexed subjects at append; the upgrade leaves unparsed bodies to the matcher
-        // and the indexer, so the message is found once before its parse and once after.
-        assert.deepEqual((await store.search({ text: 'quarterly', limit: 10 })).map((m) => m.id), [1]);
-        await eventually(async () => (await store.list('legacy', { limit: 1, offset: 0 })).messages[0]?.preview, 'the body to be parsed');
+        // Version 1 indexed subjects at append; the upgrade leaves unparsed bodies to the indexer,
+        // so the message is found once, by subject and by body text, and shown with its preview.
+        assert.equal(page.messages[0]?.preview, 'Hello there.');
         assert.deepEqual((await store.search({ text: 'quarterly', limit: 10 })).map((m) => m.id), [1]);
         assert.deepEqual((await store.search({ text: 'hello', limit: 10 })).map((m) => m.id), [1], 'body text indexed');
         const [next] = await store.append(message(['legacy'], 'after the upgrade'));
@@ -333,7 +373,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const held = sizes.reduce((sum, size) => sum + size, 0);
       // Room for the newest four bodies only.
       const cap = sizes.slice(2).reduce((sum, size) => sum + size, 0);
-      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap }, events: new MemoryEventBus() });
+      const store = await openShown(path, { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap });
       try {
         assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held });
         const check = new Database(path, { readonly: true });
@@ -373,6 +413,50 @@ describe('SQLite store: data dirs from earlier versions', () => {
         const [newId] = await store.append(sent);
         assert.ok(newId! > oldId!);
         assert.deepEqual(await store.transcript(newId!), sent.transcript);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('upgrades a version 5 data dir in place: what was shown stays shown at once, an unparsed body is shown once parsed, UIDNEXT and the kept parse are made', () =>
+    inDataDir(async (path) => {
+      // Version 5 is version 6 without the kept parses and the inboxes' last shown id.
+      const store5 = await openStore(path);
+      const ids: number[] = [];
+      for (const [subject, body] of [['v5 first', 'Your code is 271828.'], ['v5 second', 'Welcome https://example.test/start'], ['v5 newest', 'deleted before the upgrade']]) {
+        ids.push(...(await store5.append(message(['v5'], subject!, {}, body))));
+      }
+      await store5.close();
+      const old = new Database(path);
+      old.exec(`DROP TABLE parses; ALTER TABLE inboxes DROP COLUMN last_id;
+                DELETE FROM messages WHERE id = ${ids[2]}; DELETE FROM bodies WHERE id = (SELECT max(id) FROM bodies);
+                UPDATE inboxes SET count = 2 WHERE name = 'v5';
+                UPDATE bodies SET parsed = 0, preview = '', codes = '[]', links = '[]' WHERE subject = 'v5 second';
+                DELETE FROM bodies_fts WHERE rowid = (SELECT id FROM bodies WHERE subject = 'v5 second');
+                UPDATE meta SET value = '5' WHERE key = 'schema_version';`);
+      old.close();
+
+      const events = new MemoryEventBus();
+      const announced: string[] = [];
+      events.subscribe((e) => e.type === 'message.stored' && announced.push(e.summary.subject));
+      const store = await SqliteStore.open({ path, retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events });
+      try {
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
+        // Shown before the upgrade: shown at once, with its summary; the unparsed one is not yet
+        // (or already parsed, if the indexer was quick), never without its summary.
+        const first = (await store.list('v5', { limit: 10, offset: 0 })).messages.find((m) => m.subject === 'v5 first');
+        assert.deepEqual(first?.codes, ['271828']);
+        assert.equal((await store.get(ids[0]!))?.parsed.text.trim(), 'Your code is 271828.');
+        const second = await eventually(async () => (await store.list('v5', { limit: 10, offset: 0 })).messages.find((m) => m.subject === 'v5 second'), 'the unparsed body to be shown');
+        assert.deepEqual(second.links, ['https://example.test/start']);
+        assert.equal((await store.list('v5', { limit: 10, offset: 0 })).total, 2);
+        assert.deepEqual(announced, ['v5 second'], 'only what was not shown before is announced');
+        assert.equal(await store.nextId('v5'), ids[1]! + 1, 'the highest id still there: a newest message deleted before the upgrade is not known');
+        // The kept parse of the old body is made again in the background, after fresh mail.
+        await eventually(async () => check.prepare('SELECT count(*) FROM parses').pluck().get() === 2 && !check.prepare("SELECT 1 FROM meta WHERE key = 'kept_parse_backfill_through'").get(), 'the backfill');
+        assert.equal((await store.get(ids[0]!))?.parsed.text.trim(), 'Your code is 271828.');
+        check.close();
       } finally {
         await store.close();
       }

@@ -4,13 +4,13 @@
  * nothing that arrived while disconnected is missed; `message`, `deleted` and `flags` events
  * patch it in between. A reload updates rows in place rather than rebuilding the list, so the
  * j/k selection and the focus survive it. Each row shows its codes and action link
- * (message-row.ts); for mail that arrived seconds ago they come from a later listing (parsedSoon).
+ * (message-row.ts): a message is announced and listed only with its summary final (the store's
+ * visibility gate), so a row never needs filling in later.
  */
 import { api, mailDomain, type Summary } from './api.js';
 import { copyButton, h, replaceChildren } from './dom.js';
-import { looksUnparsed, messageRow, updateRow } from './message-row.js';
+import { messageRow, updateRow } from './message-row.js';
 import { outboundTabs } from './outbound.js';
-import { parsedSoon } from './parsed-soon.js';
 import { rememberInbox } from './recent.js';
 import { searchBox } from './search.js';
 
@@ -56,7 +56,6 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     rows.set(summary.id, { row, summary, arrival: ++arrivals });
     list.prepend(row);
     showEmpty();
-    fillIn.start();
   };
   /**
    * Make the list the listing's, reusing the rows still there (never moved, so the focus stays
@@ -92,12 +91,11 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
       empty.hidden = false;
     }
   };
-  const fillIn = parsedSoon(reload, () => [...rows.values()].some(({ summary }) => looksUnparsed(summary)));
 
   const source = new EventSource(api.eventsUrl(inbox));
   source.addEventListener('ready', () => {
     status.textContent = 'live';
-    void reload().then(() => fillIn.start());
+    void reload();
   });
   source.addEventListener('reset', () => void reload());
   source.addEventListener('message', (event) => {
@@ -118,8 +116,5 @@ export function renderInbox(main: HTMLElement, inbox: string): void {
     entry.row.classList.toggle('unseen', !seen);
   });
   source.addEventListener('error', () => (status.textContent = 'reconnecting…'));
-  window.addEventListener('pagehide', () => {
-    source.close();
-    fillIn.stop();
-  });
+  window.addEventListener('pagehide', () => source.close());
 }

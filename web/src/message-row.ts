@@ -45,13 +45,6 @@ export function updateRow(row: HTMLLIElement, summary: Summary): void {
   if (focused !== -1) (row.querySelectorAll<HTMLElement>('a, button')[focused] ?? row.querySelector<HTMLElement>('a'))?.focus();
 }
 
-/**
- * The store publishes a new message the moment it is committed, before its body is parsed in
- * the background: until then its summary has no preview, codes, links or attachments.
- */
-export function looksUnparsed(summary: Summary): boolean {
-  return summary.preview === '' && summary.codes.length === 0 && summary.links.length === 0 && summary.attachments === 0;
-}
 
 function quickActions(summary: Summary): HTMLElement | null {
   const action = webUrl(summary.links[0] ?? '');

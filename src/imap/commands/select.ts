@@ -26,6 +26,8 @@ function opener(readOnly: boolean): Handler {
       return { ...no(`No mailbox "${shown(mailbox)}"`, 'NONEXISTENT'), next: 'Authenticated' };
     }
     const view = await session.openMailbox(mailboxKey(session.inbox!, mailbox), readOnly);
+    // The store's, never just the last UID + 1: that goes down when the newest messages are deleted (RFC 3501 §2.3.1.1).
+    const uidNext = Math.max(view.uidNext, await session.services.store.nextId(view.inbox));
     await out.send(`* FLAGS ${FLAGS}`);
     await out.send(`* OK [PERMANENTFLAGS ${readOnly ? '()' : FLAGS}] ${readOnly ? 'Read-only' : 'Keywords are accepted but not kept'}`);
     await out.send(`* ${view.exists} EXISTS`);
@@ -33,7 +35,7 @@ function opener(readOnly: boolean): Handler {
     const firstUnseen = view.uids.findIndex((uid) => !view.flags(uid).includes('seen'));
     if (firstUnseen !== -1) await out.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`);
     await out.send(`* OK [UIDVALIDITY ${session.services.store.uidValidity()}] UIDs valid`);
-    await out.send(`* OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
+    await out.send(`* OK [UIDNEXT ${uidNext}] Predicted next UID`);
     return { ...ok(`${name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE'), next: 'Selected' };
   };
 }

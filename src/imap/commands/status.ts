@@ -30,7 +30,8 @@ export const status: Handler = async ({ session, args, out }) => {
   const values: Record<string, number> = {
     MESSAGES: messages.length,
     RECENT: recentCount(session, key, messages.map((m) => m.id)),
-    UIDNEXT: (messages[messages.length - 1]?.id ?? 0) + 1,
+    // Never just the last UID + 1: that goes down when the newest messages are deleted (RFC 3501 §2.3.1.1).
+    UIDNEXT: Math.max((messages[messages.length - 1]?.id ?? 0) + 1, await session.services.store.nextId(key)),
     UIDVALIDITY: session.services.store.uidValidity(),
     UNSEEN: messages.filter((m) => !m.flags.includes('seen')).length,
   };

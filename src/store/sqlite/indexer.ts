@@ -1,47 +1,62 @@
 /**
- * The indexer worker: the full MIME parse of new bodies (preview, attachment count, search
- * text), in a thread of its own so it never delays a group commit.
+ * The indexer worker: the full MIME parse of new bodies (preview, attachment count, codes, links,
+ * the kept parse that message reads answer from, search text), in a thread of its own so it never
+ * delays a group commit.
  *
- * It reads unparsed bodies from its own connection, a small batch at a time, and
- * hands the results to the writer, which stores them in its next commit. Reading from disk
- * rather than being handed the bytes means a backlog under heavy ingest costs disk, not memory:
- * the indexer simply catches up when the load eases. It is told of each commit of rows: by the
- * writer of its own, by the store (main thread) of its inline writer's; on start it catches up
- * with whatever a previous run left unparsed.
+ * Its commit is what makes a message visible (store.ts: the visibility gate), so fresh mail has
+ * the fast lane: parsing starts as soon as a commit of appends is announced, in id order, and
+ * comes before the one other job here, making the kept parse of bodies stored before version 6
+ * (schema.ts, BACKFILL_KEY), which runs only while no fresh body waits. It runs at the ingest's own
+ * priority: it used to run at nice 10, but on a busy 2-core machine that left it almost no CPU
+ * (250 → visible grew to seconds), and a parse costs ~0.2 ms per 4 KiB message with the
+ * concatenating Blob (fast-blob.ts), ~0.7 ms with Node's.
+ *
+ * It reads unparsed bodies from its own connection, a small batch at a time, and hands the
+ * results to the writer, which stores them in a commit of their own. Reading from disk rather
+ * than being handed the bytes means a backlog under a flood costs disk, not memory. It is told
+ * of each commit of rows: by the writer of its own, by the store (main thread) of its inline
+ * writer's; on start it catches up with whatever a previous run left unparsed.
  *
  * It is also the WAL's checkpointer: copying committed pages into the database file (and
  * syncing it) here, a little after commits, keeps that work out of the writer's commits, which
  * is where SMTP clients wait for their 250.
  */
 import Database from 'better-sqlite3';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
 import { SUMMARY_LINKS, type Address } from '../types.js';
-import type { Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
+import { installConcatenatedBlob } from './fast-blob.js';
+import { keepParse } from './kept-parse.js';
+import type { BackfillEntry, Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
+import { BACKFILL_KEY } from './schema.js';
 import { searchableAddresses } from './search.js';
+
+installConcatenatedBlob();
 
 const BATCH = 16;
 /** A batch also ends once it has parsed this many bytes: its results (body text) are held until posted. */
 const BATCH_BYTES = 1024 * 1024;
 /**
- * While mail is still arriving and there is a backlog (a full batch), rest `REST_FACTOR` times as
- * long as the batch took: during a flood the indexer then takes at most a tenth of a core, and
- * its results a tenth of the writer's time. With a third (factor 2), 4 KiB × 20 persistent
- * sessions ran at ~9,300 msg/s instead of ~10,300; with no indexing at all, ~12,000. Once mail
- * stops arriving it catches up at full speed.
+ * A flood: mail still arriving and a backlog (full batches) for longer than `FLOOD_MS`. Then the
+ * indexer rests `REST_FACTOR` times as long as each batch took, so it takes at most a tenth of a
+ * core and its results a tenth of the writer's time, and ingest keeps its rate (with a third,
+ * factor 2, 4 KiB × 20 persistent sessions ran at ~9,300 msg/s instead of ~10,300); messages are
+ * then shown late, and once mail stops arriving it catches up at full speed. Short of a flood it
+ * never rests: a parse the indexer puts off is a message nobody can see yet.
  */
 const REST_FACTOR = 9;
+const FLOOD_MS = 2000;
 /** Mail counts as still arriving for this long after the last commit that appended some. */
 const INGEST_QUIET_MS = 200;
 /**
- * Start parsing this long after the first commit of a burst: messages that arrive together are
- * then parsed and their results committed together, instead of one extra commit per message
- * competing with the next message's commit.
+ * Start parsing this long after the first commit of a burst: messages committed in the same few
+ * milliseconds are parsed and their results committed together (one commit of results for
+ * several messages), at a cost of at most this much in their time to visible.
  */
-const INDEX_DELAY_MS = 20;
+const INDEX_DELAY_MS = 2;
+/** Bodies of the version 6 backfill per batch: small, so fresh mail waits for at most one. */
+const BACKFILL_BATCH = 8;
 /**
  * Checkpoint this long after a commit: soon enough that the writer rarely reaches its own fallback
  * checkpoint (at 100 KiB × 20 sessions, 10 ms gave ~12 % more msg/s than 50 ms), late enough to batch.
@@ -54,19 +69,49 @@ const writer: MessagePort = init.writerPort;
 
 // Read-write only for checkpoints: this connection never changes a row.
 const db = new Database(init.path);
-yieldToIngest();
 db.pragma('busy_timeout = 5000');
 const unparsed = db.prepare<[number, number], { id: number; size: number; subject: string; from_json: string | null; to_json: string }>(
   'SELECT id, size, subject, from_json, to_json FROM bodies WHERE parsed = 0 AND id > ? ORDER BY id LIMIT ?',
 );
 // Each body's bytes are read just before it is parsed, so one raw message at a time is in memory.
 const rawOf = db.prepare<[number], Buffer>('SELECT raw FROM raws WHERE body_id = ?').pluck();
+const backfillThrough = Number(db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck().get(BACKFILL_KEY) ?? 0);
+const withoutKeptParse = db.prepare<[number, number, number], { id: number; subject: string }>(
+  'SELECT b.id AS id, b.subject AS subject FROM bodies b WHERE b.id > ? AND b.id <= ? AND b.parsed = 1 AND NOT EXISTS (SELECT 1 FROM parses p WHERE p.body_id = b.id) ORDER BY b.id LIMIT ?',
+);
 
-/** Highest body id handed to the writer; bodies are never re-parsed within one run. */
+/** Highest body id handed to the writer; bodies are never re-parsed within one run (but see `rewind`). */
 let cursor = 0;
+/** Highest body id of the backfill handed to the writer; null once it is done (or there is none). */
+let backfillCursor: number | null = backfillThrough > 0 ? 0 : null;
 let running = false;
 let more = false;
 let lastAppendAt = -Infinity;
+/** Since when every batch has been full (a backlog), or null. */
+let backlogSince: number | null = null;
+
+function post(entries: IndexEntry[], backfill: BackfillEntry[] = [], backfillDone = false): void {
+  writer.postMessage({ type: 'index', entries, backfill, backfillDone } satisfies IndexResults);
+}
+
+/** One batch of the version 6 backfill; false when there was none left. */
+async function backfillBatch(): Promise<boolean> {
+  if (backfillCursor === null) return false;
+  const rows = withoutKeptParse.all(backfillCursor, backfillThrough, BACKFILL_BATCH);
+  if (rows.length === 0) {
+    backfillCursor = null;
+    post([], [], true);
+    return false;
+  }
+  const backfill: BackfillEntry[] = [];
+  for (const row of rows) {
+    const raw = rawOf.get(row.id);
+    if (raw) backfill.push({ bodyId: row.id, kept: keepParse(raw, await parseBody(raw, row.subject)) });
+  }
+  backfillCursor = rows[rows.length - 1]!.id;
+  post([], backfill);
+  return true;
+}
 
 async function catchUp(): Promise<void> {
   if (running) {
@@ -79,7 +124,13 @@ async function catchUp(): Promise<void> {
       more = false;
       for (;;) {
         const rows = unparsed.all(cursor, BATCH);
-        if (rows.length === 0) break;
+        if (rows.length === 0) {
+          backlogSince = null;
+          if (!(await backfillBatch())) break;
+          // The writer's notes of fresh commits come in between backfill batches.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         const started = performance.now();
         const entries: IndexEntry[] = [];
         let bytes = 0;
@@ -97,15 +148,22 @@ async function catchUp(): Promise<void> {
             attachments: parsed.attachments.length,
             codes: parsed.codes,
             links: parsed.links.slice(0, SUMMARY_LINKS),
+            kept: keepParse(raw, parsed),
             search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: searchableBody(parsed) },
           });
         }
         cursor = rows[taken - 1]!.id;
-        writer.postMessage({ type: 'index', entries } satisfies IndexResults);
+        post(entries);
         const backlog = taken < rows.length || rows.length === BATCH;
-        if (!backlog) continue;
+        if (!backlog) {
+          backlogSince = null;
+          continue;
+        }
+        const now = performance.now();
+        backlogSince ??= now;
+        const flood = now - backlogSince > FLOOD_MS && now - lastAppendAt < INGEST_QUIET_MS;
         // Either way, the writer's notes come in between batches.
-        if (performance.now() - lastAppendAt < INGEST_QUIET_MS) await sleep((performance.now() - started) * REST_FACTOR);
+        if (flood) await sleep((now - started) * REST_FACTOR);
         else await new Promise((resolve) => setImmediate(resolve));
       }
     } while (more);
@@ -118,20 +176,6 @@ async function catchUp(): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Parsing is background work: on Linux, lower this thread's scheduling priority (nice 10) so that
- * on a machine with few cores the SMTP and writer threads, whose clients are waiting, run first.
- * Elsewhere, or if it is refused, the indexer runs at normal priority; the rests above still apply.
- */
-function yieldToIngest(): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId)) setPriority(threadId, 10);
-  } catch {
-    // not Linux, or not allowed: nothing to do
-  }
 }
 
 function checkpoint(): void {
@@ -161,6 +205,7 @@ function debounced(work: () => void, delayMs: number): () => void {
 // over yet is parsed again on the next start. A checkpoint cut short is safe: the WAL keeps
 // every committed page until one completes.
 function onCommitted(message: Committed): void {
+  if (message.rewind) cursor = 0;
   if (message.appended) {
     lastAppendAt = performance.now();
     parseSoon();

@@ -65,6 +65,7 @@ export class MessageRows {
       deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
       deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
       deleteTranscript: db.prepare('DELETE FROM transcripts WHERE body_id = ?'),
+      deleteKeptParse: db.prepare('DELETE FROM parses WHERE body_id = ?'),
       deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
       totals: db.prepare<[], Totals>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
       addToTotals: db.prepare<[number, number, number]>('UPDATE totals SET messages = messages + ?, bodies = bodies + ?, bytes = bytes + ? WHERE id = 1'),
@@ -167,6 +168,7 @@ export class MessageRows {
     this.sql.deleteBody.run(row.body_id);
     this.sql.deleteRaw.run(row.body_id);
     this.sql.deleteTranscript.run(row.body_id);
+    this.sql.deleteKeptParse.run(row.body_id);
     // Only a parsed body has a row in the search index (schema.ts).
     if (body?.parsed) this.sql.deleteFts.run(row.body_id);
     freed.bodies++;

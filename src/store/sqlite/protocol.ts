@@ -14,7 +14,7 @@ export interface IndexerInit {
   writerPort: MessagePort;
 }
 
-/** The full parse of one body, for the listing (preview, attachments) and the search index. */
+/** The full parse of one body: the summary's last fields, the kept parse and the search index row. */
 export interface IndexEntry {
   bodyId: number;
   preview: string;
@@ -22,7 +22,15 @@ export interface IndexEntry {
   codes: string[];
   /** At most SUMMARY_LINKS. */
   links: string[];
+  /** kept-parse.ts, as JSON. */
+  kept: string;
   search: { subject: string; addresses: string; body: string };
+}
+
+/** The kept parse of a body shown before version 6 (schema.ts, BACKFILL_KEY), made again. */
+export interface BackfillEntry {
+  bodyId: number;
+  kept: string;
 }
 
 export type WriteOp =
@@ -63,6 +71,8 @@ export type WriteResult =
 export interface Committed {
   type: 'committed';
   appended: boolean;
+  /** Parse results were lost (their commit failed): parse everything unparsed again. */
+  rewind?: boolean;
 }
 
 /** One write, numbered so its outcome finds its caller. */
@@ -84,6 +94,9 @@ export type ToWriter = { type: 'ops'; ops: SeqOp[] } | { type: 'close' };
 export interface IndexResults {
   type: 'index';
   entries: IndexEntry[];
+  backfill: BackfillEntry[];
+  /** Every body the version 6 upgrade left without a kept parse has one now. */
+  backfillDone: boolean;
 }
 
 /**
@@ -95,11 +108,23 @@ export interface BackgroundError {
   error: string;
 }
 
-/** writer → main, first and once: the schema is ready (or could not be made so; the worker then exits). */
-export type WriterOpening = { type: 'opened'; uidValidity: number } | { type: 'openFailed'; error: string };
+/**
+ * writer → main, first and once: the schema is ready (or could not be made so; the worker then
+ * exits), with the visibility watermark as the data dir holds it.
+ */
+export type WriterOpening = { type: 'opened'; uidValidity: number; visibleThrough: number } | { type: 'openFailed'; error: string };
+
+/**
+ * writer → main, after a commit of parse results: every message with an id up to `throughId` is
+ * parsed (or deleted), so may be shown. Never less than the one before.
+ */
+export interface Visible {
+  type: 'visible';
+  throughId: number;
+}
 
 /** writer → main, after `WriterOpening`. */
-export type FromWriter = { type: 'outcomes'; outcomes: OpOutcome[] } | BackgroundError | { type: 'closed' };
+export type FromWriter = { type: 'outcomes'; outcomes: OpOutcome[] } | Visible | BackgroundError | { type: 'closed' };
 
 /** indexer → main. */
 export type FromIndexer = BackgroundError;

@@ -6,6 +6,14 @@
  * answer "which rows". A body has its row there once it is parsed (`parsed = 1`), never before:
  * the indexer inserts it, off the ingest path, and search matches the few unparsed bodies itself.
  * `transcripts` holds each body's SMTP transcript as compact JSON (at most 16 KiB, the session's cap).
+ * `parses` keeps what the indexer's full parse gave beyond the summary (headers, text, html,
+ * attachment list; kept-parse.ts), compactly: a text that is a stretch of the raw bytes is kept as
+ * its offsets, so a message read never parses and no byte of the message is stored twice.
+ *
+ * Visibility (store.ts): a message is shown only once its body is parsed, in id order, so what
+ * readers see is every message up to a watermark, never a committed but unparsed one.
+ * `inboxes.last_id` is the highest id an inbox ever showed: IMAP UIDNEXT, which must not go down
+ * when the newest messages are deleted (RFC 3501 §2.3.1.1).
  * `totals` is one row: the messages, bodies and raw bytes held. Whichever connection adds or
  * removes messages updates it in the same transaction (message-rows.ts), so it is exactly what
  * is committed, a rolled-back transaction takes its change with it, and the total-size rule and
@@ -18,7 +26,7 @@
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +52,7 @@ CREATE TABLE IF NOT EXISTS bodies (
 CREATE INDEX IF NOT EXISTS bodies_unparsed ON bodies(id) WHERE parsed = 0;
 CREATE TABLE IF NOT EXISTS raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS transcripts (body_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parses (body_id INTEGER PRIMARY KEY, kept TEXT NOT NULL); -- kept-parse.ts
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   inbox TEXT NOT NULL,
@@ -52,7 +61,11 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_inbox ON messages(inbox, id);
 CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body_id);
-CREATE TABLE IF NOT EXISTS inboxes (name TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inboxes (
+  name TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  last_id INTEGER NOT NULL DEFAULT 0 -- the highest id this inbox ever showed (IMAP UIDNEXT)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS bodies_fts USING fts5(subject, addresses, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -139,7 +152,11 @@ const UPGRADES: Record<number, (db: Database.Database) => void> = {
   2: upgradeFromVersion2,
   3: upgradeFromVersion3,
   4: upgradeFromVersion4,
+  5: upgradeFromVersion5,
 };
+
+/** The meta key naming the highest body id that may lack its kept parse (set by the version 6 upgrade). */
+export const BACKFILL_KEY = 'kept_parse_backfill_through';
 
 /** The listing columns of `bodies`, the same in versions 1 and 2. */
 const BODY_COLUMNS =
@@ -189,9 +206,30 @@ function upgradeFromVersion3(db: Database.Database): void {
  * create `bodies` from today's DDL, so a column is added only where it is missing.
  */
 function upgradeFromVersion4(db: Database.Database): void {
-  const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all().map((c) => c.name));
-  for (const column of ['codes', 'links']) {
-    if (!columns.has(column)) db.exec(`ALTER TABLE bodies ADD COLUMN ${column} TEXT NOT NULL DEFAULT '[]'`);
-  }
+  addMissingColumns(db, 'bodies', { codes: "TEXT NOT NULL DEFAULT '[]'", links: "TEXT NOT NULL DEFAULT '[]'" });
   db.exec(DDL);
+}
+
+/**
+ * Version 6 shows a message only once it is parsed (the visibility gate), keeps the parse
+ * (`parses`) and each inbox's highest id shown (`inboxes.last_id`). What was stored before stays
+ * visible: a parsed body's summary is final already, and its last_id is the highest id still there
+ * (a newest message deleted before the upgrade is not known). Its kept parse is made again by the
+ * indexer in the background, after fresh mail (BACKFILL_KEY); until then a read of one parses it
+ * on the spot, as before. A body left unparsed by the previous run is shown once the indexer,
+ * which starts with it, has parsed it.
+ */
+function upgradeFromVersion5(db: Database.Database): void {
+  addMissingColumns(db, 'inboxes', { last_id: 'INTEGER NOT NULL DEFAULT 0' });
+  db.exec(DDL);
+  db.exec('UPDATE inboxes SET last_id = max(last_id, coalesce((SELECT max(id) FROM messages WHERE inbox = inboxes.name), 0))');
+  const through = db.prepare<[], number | null>('SELECT max(id) FROM bodies').pluck().get();
+  if (through) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(BACKFILL_KEY, String(through));
+}
+
+function addMissingColumns(db: Database.Database, table: string, columns: Record<string, string>): void {
+  const present = new Set(db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name));
+  for (const [name, definition] of Object.entries(columns)) {
+    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  }
 }

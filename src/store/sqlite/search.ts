@@ -1,9 +1,8 @@
 /**
  * Search: every word of the user's text must match, as a prefix, somewhere in a message's
- * subject, addresses or body. Parsed bodies are found through the FTS5 index; bodies the indexer
- * has not reached yet (milliseconds after their commit, longer during a flood) have no row there,
- * so their subject and addresses are matched here with the same rules as the index's tokenizer
- * (unicode61, case and diacritics folded).
+ * subject, addresses or body. Shown messages are parsed, so the FTS5 index finds them all; one
+ * message's body text is matched here (`columnMatcher`, for `bodyMatches`) with the same rules as
+ * the index's tokenizer (unicode61, case and diacritics folded).
  *
  * The text itself is decoded once, by mail/decode.ts: the subject and names as the listing
  * decoded them, the body as `searchableBody` of the full parse, the same text IMAP SEARCH
@@ -39,19 +38,10 @@ function tokens(text: string): string[] {
 }
 
 /**
- * A matcher for unparsed bodies, equivalent to the FTS query of `words`: each word is a phrase of
- * its tokens (`"foo_bar"*` is "foo" followed by a token starting "bar"), and every phrase must
- * occur in the subject or in the addresses.
+ * The FTS query's matching on one column, `body : (…)` in FTS terms: each word is a phrase of its
+ * tokens (`"foo_bar"*` is "foo" followed by a token starting "bar"), and every phrase must occur
+ * in `text`.
  */
-export function unindexedMatcher(words: readonly string[]): (subject: string, addresses: string) => boolean {
-  const phrases = toPhrases(words);
-  return (subject, addresses) => {
-    const columns = [tokens(subject), tokens(addresses)];
-    return phrases.every((phrase) => columns.some((column) => containsPhrase(column, phrase)));
-  };
-}
-
-/** The same matching on one column, e.g. `body : (…)` in FTS terms: every phrase must occur in `text`. */
 export function columnMatcher(words: readonly string[]): (text: string) => boolean {
   const phrases = toPhrases(words);
   return (text) => {

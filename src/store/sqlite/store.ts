@@ -10,6 +10,7 @@
  *   main → writer     'ops'        the writes of one event-loop turn, numbered; then 'close'
  *   writer → main     'opened'     once, when the schema is ready (or 'openFailed')
  *                     'outcomes'   of one commit, posted after its sync; then 'closed'
+ *                     'visible'    after a commit of parse results: messages up to an id may be shown
  *   writer → indexer  'committed'  after each commit (a MessageChannel between the workers)
  *   main → indexer    'committed'  after a turn in which the inline writer committed
  *   indexer → writer  'index'      parse results, stored in an unsynced commit of their own
@@ -26,13 +27,24 @@
  *   has nothing to share a sync with; answered ~25 % sooner. With company the event loop would
  *   serialise one sync per message (4 KiB × 20: ~4,200 → ~1,700 msg/s), so the store tells the
  *   two apart from what it sees of its own appends (lone-sender.ts).
- * - The full MIME parse is off the ingest path, in the indexer, at nice 10, resting during floods
- *   (a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from disk,
- *   so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
+ * - The full MIME parse is off the ingest path, in the indexer, resting only in a sustained flood
+ *   (then a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from
+ *   disk, so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
  *   so the copy into the database file is not inside a commit someone waits on.
  *
+ * The visibility gate (issue 13 §1, BENCHMARKS.md): an append is committed at once, as above, and
+ * its 250 waits for nothing more; but the message is shown (listings, `listAfter`, `mailbox`,
+ * `get`, `raw`, search, the `message.stored` event) only once its parse has committed, so it is
+ * never seen without its final summary, and after that only its flags change. Messages are shown
+ * in id order, never id N+1 before N (ids are IMAP UIDs and the wait/SSE cursor): the writer moves
+ * a watermark, `visibleThrough`, to the newest message all of whose predecessors are parsed, every
+ * read here stops at it, and the store announces what it uncovered, oldest first. Parsing before
+ * the commit was measured instead and halved ingest: the parse was then on the path to every 250.
+ * Reads never parse either: `get` rebuilds the parse the indexer kept (kept-parse.ts).
+ *
  * Events are published on the bus only after the commit they announce (an outcome from the
- * writer, or the inline commit's return), so a subscriber that reads on an event finds it. The
+ * writer, the inline commit's return, the watermark's move), so a subscriber that reads on an
+ * event finds it; deletions and flag changes only of messages already shown. The
  * counts of messages, bodies and bytes held (the total-size rule, `stats`) are a row that every
  * writing connection updates in the transaction it commits (schema.ts, message-rows.ts).
  */
@@ -44,6 +56,7 @@ import type { EventBus } from '../../events/bus.js';
 import { searchableBody } from '../../mail/decode.js';
 import { isDiskFull, type Ballast } from '../ballast.js';
 import { parseBody } from '../../mail/parse.js';
+import { restoreParse } from './kept-parse.js';
 import type {
   CopiedMessage,
   Envelope,
@@ -63,13 +76,12 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../types.js';
-import { SUMMARY_LINKS } from '../types.js';
 import type { Committed, FromIndexer, FromWriter, IndexerInit, Removed, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { SUMMARY_COLUMNS, flagsToMask, maskToFlags, toSummary, type SummaryRow } from './rows.js';
 import { InlineWriter } from './inline-writer.js';
 import { LoneSenderRule } from './lone-sender.js';
 import { READER_CACHE_KIB, configure } from './schema.js';
-import { columnMatcher, queryWords, searchableAddresses, toFtsQuery, unindexedMatcher } from './search.js';
+import { columnMatcher, queryWords, toFtsQuery } from './search.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -100,8 +112,13 @@ export interface AppendCommits {
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
-/** Parsed bodies of recently opened messages: a message view fetches the same one repeatedly. */
+/**
+ * Parses made on the spot of bodies stored before version 6 whose kept parse the indexer has not
+ * made again yet (schema.ts): a message view fetches the same one repeatedly.
+ */
 const PARSE_CACHE_SIZE = 256;
+/** Summaries read at a time when announcing what the watermark uncovered. */
+const ANNOUNCE_PAGE = 500;
 
 export class SqliteStore implements Store {
   private readonly pending = new Map<number, Pending>();
@@ -126,6 +143,8 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly inline: InlineWriter,
     private readonly validity: number,
+    /** Messages with an id up to this one are shown (the head comment: the visibility gate). */
+    private visibleThrough: number,
   ) {
     worker.on('message', (message: FromWriter) => this.onWriterMessage(message));
     worker.on('error', (error) => this.failAll(error));
@@ -140,9 +159,9 @@ export class SqliteStore implements Store {
     const init: WriterInit = { path: options.path, retention: options.retention, indexerPort: channel.port1 };
     const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1], resourceLimits: WORKER_LIMITS });
     // The writer creates the schema; the reader may only open once it exists.
-    const uidValidity = await new Promise<number>((resolve, reject) => {
+    const opened = await new Promise<Extract<WriterOpening, { type: 'opened' }>>((resolve, reject) => {
       worker.once('message', (message: WriterOpening) => {
-        if (message.type === 'opened') resolve(message.uidValidity);
+        if (message.type === 'opened') resolve(message);
         else reject(new Error(`cannot open store at ${options.path}: ${message.error}`));
       });
       worker.once('error', reject);
@@ -152,7 +171,7 @@ export class SqliteStore implements Store {
     const db = new Database(options.path);
     configure(db, { synchronous: 'FULL', cacheKiB: READER_CACHE_KIB });
     const inline = new InlineWriter(options.path, options.retention.maxPerInbox);
-    return new SqliteStore(options, worker, indexer, db, inline, uidValidity);
+    return new SqliteStore(options, worker, indexer, db, inline, opened.uidValidity, opened.visibleThrough);
   }
 
   private onWriterMessage(message: FromWriter): void {
@@ -169,6 +188,9 @@ export class SqliteStore implements Store {
           if (outcome.ok) pending.resolve(outcome.result);
           else pending.reject(new Error(outcome.error));
         }
+        return;
+      case 'visible':
+        this.announce(message.throughId);
         return;
       case 'backgroundError':
         this.options.onError?.(message.error);
@@ -222,10 +244,45 @@ export class SqliteStore implements Store {
     this.outbox = [];
   }
 
+  /**
+   * Show the messages up to `throughId`: move the watermark first, so a subscriber that reads on
+   * an event finds the message, then announce each one uncovered, oldest first, with its summary
+   * as committed (final: its parse is in).
+   */
+  private announce(throughId: MessageId): void {
+    if (this.closed || throughId <= this.visibleThrough) return;
+    let from = this.visibleThrough;
+    this.visibleThrough = throughId;
+    for (;;) {
+      const rows = this.q.uncovered.all(from, throughId, ANNOUNCE_PAGE);
+      for (const row of rows) {
+        const summary = toSummary(row);
+        this.options.events.publish({ type: 'message.stored', id: summary.id, inbox: summary.inbox, summary });
+      }
+      if (rows.length < ANNOUNCE_PAGE) break;
+      from = rows[rows.length - 1]!.id;
+    }
+    if (this.shownWaiters.length === 0) return;
+    const waiting = this.shownWaiters;
+    this.shownWaiters = [];
+    for (const waiter of waiting) {
+      if (waiter.id <= throughId) waiter.resolve();
+      else this.shownWaiters.push(waiter);
+    }
+  }
+
+  /** Copies waiting to be shown (copied()). */
+  private shownWaiters: Array<{ id: MessageId; resolve: () => void }> = [];
+
+  private shown(id: MessageId): boolean {
+    return id <= this.visibleThrough;
+  }
+
+  /** Deletions are news only of messages shown: one never announced simply never appears. */
   private publishRemoved(removed: Removed[]): MessageId[] {
     for (const { id, inbox } of removed) {
       this.parseCache.delete(id);
-      this.options.events.publish({ type: 'message.deleted', id, inbox });
+      if (this.shown(id)) this.options.events.publish({ type: 'message.deleted', id, inbox });
     }
     return removed.map((r) => r.id);
   }
@@ -259,29 +316,11 @@ export class SqliteStore implements Store {
     return { ...this.commits };
   }
 
+  /** Committed (and synced) when it resolves; shown, and announced, once parsed (`announce`). */
   async append(message: NewMessage): Promise<MessageId[]> {
     const result = this.appendInline(message) ?? (await this.write({ kind: 'append', message }));
     if (result.kind !== 'append') throw new Error('store writer answered out of turn');
     this.publishRemoved(result.evicted);
-    result.ids.forEach((id, i) => {
-      const inbox = message.inboxes[i]!;
-      const summary: MessageSummary = {
-        id,
-        inbox,
-        from: message.from,
-        to: message.to,
-        subject: message.subject,
-        dateMs: message.dateMs,
-        receivedAtMs: message.receivedAtMs,
-        size: message.raw.length,
-        preview: '',
-        attachments: 0,
-        codes: [],
-        links: [],
-        flags: [],
-      };
-      this.options.events.publish({ type: 'message.stored', id, inbox, summary });
-    });
     return result.ids;
   }
 
@@ -289,41 +328,36 @@ export class SqliteStore implements Store {
 
   private prepare() {
     const db = this.db;
-    const statements = {
-      page: db.prepare<[string, number, number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? ORDER BY m.id DESC LIMIT ? OFFSET ?`,
+    // Every read stops at the watermark (its last parameter): a message past it is not shown yet.
+    return {
+      page: db.prepare<[string, number, number, number], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? AND m.id <= ? ORDER BY m.id DESC LIMIT ? OFFSET ?`,
       ),
       count: db.prepare<[string], { count: number }>('SELECT count FROM inboxes WHERE name = ?'),
-      after: db.prepare<[string, number, number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? AND m.id > ? ORDER BY m.id LIMIT ?`,
+      notShown: db.prepare<[string, number], number>('SELECT count(*) FROM messages WHERE inbox = ? AND id > ?').pluck(),
+      after: db.prepare<[string, number, number, number], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
       ),
-      mailbox: db.prepare<[string], { id: number; size: number; received_at: number; flags: number }>(
-        'SELECT m.id AS id, b.size AS size, b.received_at AS received_at, m.flags AS flags FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? ORDER BY m.id',
+      uncovered: db.prepare<[number, number, number], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
       ),
-      one: db.prepare<[number], SummaryRow & { raw: Buffer; mail_from: string; rcpt_to: string; remote_address: string; helo: string; tls: number }>(
-        `SELECT ${SUMMARY_COLUMNS}, r.raw AS raw, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
-         FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?`,
+      mailbox: db.prepare<[string, number], { id: number; size: number; received_at: number; flags: number }>(
+        'SELECT m.id AS id, b.size AS size, b.received_at AS received_at, m.flags AS flags FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? AND m.id <= ? ORDER BY m.id',
       ),
-      raw: db.prepare<[number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ?'),
-      transcript: db.prepare<[number], string>('SELECT t.json FROM messages m JOIN transcripts t ON t.body_id = m.body_id WHERE m.id = ?').pluck(),
-      search: db.prepare<[string, string | null, string | null, number], SummaryRow>(
+      one: db.prepare<[number, number], SummaryRow & { raw: Buffer; kept: string | null; mail_from: string; rcpt_to: string; remote_address: string; helo: string; tls: number }>(
+        `SELECT ${SUMMARY_COLUMNS}, r.raw AS raw, p.kept AS kept, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
+         FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id LEFT JOIN parses p ON p.body_id = m.body_id WHERE m.id = ? AND m.id <= ?`,
+      ),
+      raw: db.prepare<[number, number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ? AND m.id <= ?'),
+      transcript: db.prepare<[number, number], string>('SELECT t.json FROM messages m JOIN transcripts t ON t.body_id = m.body_id WHERE m.id = ? AND m.id <= ?').pluck(),
+      // A shown body is parsed, so it has its index row: the index alone answers.
+      search: db.prepare<[string, string | null, string | null, number, number], SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM bodies_fts f JOIN messages m ON m.body_id = f.rowid JOIN bodies b ON b.id = m.body_id
-         WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC LIMIT ?`,
+         WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) AND m.id <= ? ORDER BY m.id DESC LIMIT ?`,
       ),
-
-      unindexed: db.prepare<[string | null, string | null], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM bodies b JOIN messages m ON m.body_id = b.id
-         WHERE b.parsed = 0 AND (? IS NULL OR m.inbox = ?) ORDER BY m.id DESC`,
-      ),
+      lastShown: db.prepare<[string], number>('SELECT last_id FROM inboxes WHERE name = ?').pluck(),
       stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
     };
-    // Search reads the index and the unparsed bodies in one snapshot, so a body parsed in
-    // between is found exactly once.
-    const searchBoth = db.transaction((match: string, inbox: string | null, limit: number): [SummaryRow[], SummaryRow[]] => [
-      statements.search.all(match, inbox, inbox, limit),
-      statements.unindexed.all(inbox, inbox),
-    ]);
-    return { ...statements, searchBoth };
   }
 
   private get q() {
@@ -333,17 +367,19 @@ export class SqliteStore implements Store {
 
   async list(inbox: string, options: ListOptions): Promise<MessagePage> {
     const q = this.q;
-    const total = q.count.get(inbox)?.count ?? 0;
-    const messages = total === 0 ? [] : q.page.all(inbox, options.limit, options.offset).map(toSummary);
+    const held = q.count.get(inbox)?.count ?? 0;
+    // The few messages committed but not parsed yet are counted in `inboxes` already.
+    const total = held === 0 ? 0 : held - q.notShown.get(inbox, this.visibleThrough)!;
+    const messages = total === 0 ? [] : q.page.all(inbox, this.visibleThrough, options.limit, options.offset).map(toSummary);
     return { inbox, total, messages };
   }
 
   async listAfter(inbox: string, afterId: MessageId, limit: number): Promise<MessageSummary[]> {
-    return this.q.after.all(inbox, afterId, limit).map(toSummary);
+    return this.q.after.all(inbox, afterId, this.visibleThrough, limit).map(toSummary);
   }
 
   async mailbox(inbox: string): Promise<MailboxEntry[]> {
-    return this.q.mailbox.all(inbox).map((row) => ({
+    return this.q.mailbox.all(inbox, this.visibleThrough).map((row) => ({
       id: row.id,
       size: row.size,
       receivedAtMs: row.received_at,
@@ -352,14 +388,10 @@ export class SqliteStore implements Store {
   }
 
   async get(id: MessageId): Promise<StoredMessage | null> {
-    const row = this.q.one.get(id);
+    const row = this.q.one.get(id, this.visibleThrough);
     if (!row) return null;
-    let parsed = this.parseCache.get(id);
-    if (!parsed) {
-      parsed = await parseBody(row.raw, row.subject);
-      this.parseCache.set(id, parsed);
-      if (this.parseCache.size > PARSE_CACHE_SIZE) this.parseCache.delete(this.parseCache.keys().next().value!);
-    }
+    const summary = toSummary(row);
+    const parsed = row.kept !== null ? restoreParse(row.kept, row.raw, summary) : await this.parseOnTheSpot(id, row.raw, row.subject);
     const envelope: Envelope = {
       mailFrom: row.mail_from,
       rcptTo: JSON.parse(row.rcpt_to) as string[],
@@ -367,25 +399,26 @@ export class SqliteStore implements Store {
       helo: row.helo,
       tls: row.tls === 1,
     };
-    const summary = toSummary(row);
-    // The background indexer may not have reached this body yet; the parse we just did is as good.
-    return {
-      ...summary,
-      preview: parsed.preview,
-      attachments: parsed.attachments.length,
-      codes: parsed.codes,
-      links: parsed.links.slice(0, SUMMARY_LINKS),
-      envelope,
-      parsed,
-    };
+    return { ...summary, envelope, parsed };
+  }
+
+  /** A body stored before version 6 whose kept parse is still to be made again (schema.ts). */
+  private async parseOnTheSpot(id: MessageId, raw: Buffer, subject: string): Promise<ParsedBody> {
+    let parsed = this.parseCache.get(id);
+    if (!parsed) {
+      parsed = await parseBody(raw, subject);
+      this.parseCache.set(id, parsed);
+      if (this.parseCache.size > PARSE_CACHE_SIZE) this.parseCache.delete(this.parseCache.keys().next().value!);
+    }
+    return parsed;
   }
 
   async raw(id: MessageId): Promise<Buffer | null> {
-    return this.q.raw.get(id)?.raw ?? null;
+    return this.q.raw.get(id, this.visibleThrough)?.raw ?? null;
   }
 
   async transcript(id: MessageId): Promise<SmtpTranscript | null> {
-    const json = this.q.transcript.get(id);
+    const json = this.q.transcript.get(id, this.visibleThrough);
     return json === undefined ? null : (JSON.parse(json) as SmtpTranscript);
   }
 
@@ -396,8 +429,8 @@ export class SqliteStore implements Store {
     for (const change of result.changed) {
       const now = maskToFlags(change.mask);
       out.set(change.id, now);
-      // Only real changes are news: IMAP sessions and the live UI would otherwise redraw for nothing.
-      if (change.changed) this.options.events.publish({ type: 'message.flags', id: change.id, inbox: change.inbox, flags: now });
+      // Only real changes of shown messages are news: IMAP sessions and the live UI would otherwise redraw for nothing.
+      if (change.changed && this.shown(change.id)) this.options.events.publish({ type: 'message.flags', id: change.id, inbox: change.inbox, flags: now });
     }
     return out;
   }
@@ -439,41 +472,36 @@ export class SqliteStore implements Store {
     return this.copied({ kind: 'renameInbox', from, to });
   }
 
-  /** A copy or rename committed: announce what it removed, then each new message with its summary as committed. */
+  /**
+   * A copy or rename committed: announce what it removed. The new messages are announced as
+   * every message is, when the watermark passes them (the writer moves it in the same commit).
+   */
   private async copied(op: Extract<WriteOp, { kind: 'copy' | 'renameInbox' }>): Promise<CopiedMessage[]> {
     const result = await this.write(op);
     if (result.kind !== 'copied') throw new Error('store writer answered out of turn');
     this.publishRemoved(result.removed);
-    this.copySummary ??= this.db.prepare<[number], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.id = ?`);
-    for (const { id } of result.copied) {
-      // Absent if the cap removed it again at once (announced above).
-      const row = this.copySummary.get(id);
-      if (row) this.options.events.publish({ type: 'message.stored', id, inbox: row.inbox, summary: toSummary(row) });
-    }
+    // Resolve once the copies are shown: an IMAP client reads them right after COPYUID.
+    const newest = result.copied.reduce((max, { id }) => Math.max(max, id), 0);
+    if (newest > this.visibleThrough) await new Promise<void>((resolve) => this.shownWaiters.push({ id: newest, resolve }));
     return result.copied.map(({ source, id }) => ({ source, id }));
   }
-
-  private copySummary?: Database.Statement<[number], SummaryRow>;
 
   async search(query: SearchQuery): Promise<MessageSummary[]> {
     const words = queryWords(query.text);
     if (!words) return [];
     const inbox = query.inbox ?? null;
-    const [indexedRows, unindexedRows] = this.q.searchBoth(toFtsQuery(words), inbox, query.limit);
-    const indexed = indexedRows.map(toSummary);
-    // Bodies not parsed yet have no index row: match their subject and addresses here.
-    const matches = unindexedMatcher(words);
-    const fresh = unindexedRows.map(toSummary).filter((m) => matches(m.subject, searchableAddresses(m.from, m.to)));
-    if (fresh.length === 0) return indexed;
-    return [...fresh, ...indexed].sort((a, b) => b.id - a.id).slice(0, query.limit);
+    return this.q.search.all(toFtsQuery(words), inbox, inbox, this.visibleThrough, query.limit).map(toSummary);
   }
 
   async bodyMatches(id: MessageId, text: string): Promise<boolean> {
     const words = queryWords(text);
     if (!words) return false;
-    // `get` parses a body the indexer has not reached yet, and keeps the parse for the reply that follows.
     const message = await this.get(id);
     return message !== null && columnMatcher(words)(searchableBody(message.parsed));
+  }
+
+  async nextId(inbox: string): Promise<MessageId> {
+    return (this.q.lastShown.get(inbox) ?? 0) + 1;
   }
 
   async stats(): Promise<StoreStats> {
@@ -493,6 +521,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Copies committed but not shown yet: they are, on the next open; nobody waits for that here.
+    for (const waiter of this.shownWaiters.splice(0)) waiter.resolve();
     this.inline.close();
     this.postOutbox();
     // The indexer first: what it has not handed over yet is simply parsed again next time.

@@ -10,16 +10,19 @@
  * Only then are the results posted back, so a result in the main thread means "on disk".
  *
  * The full MIME parse of new bodies happens in the indexer worker (indexer.ts); its results
- * arrive here as 'index' messages and are stored in the next batch like any other write.
+ * arrive here as 'index' messages and are stored in a commit of their own after the writes.
+ * That commit is also where messages become visible (store.ts): it moves the watermark up to
+ * the newest message all of whose predecessors are parsed, raises the `last_id` (UIDNEXT) of
+ * each inbox that gains shown messages, and tells the main thread, which announces them.
  * The indexer also checkpoints the WAL, so the copy of pages into the database file and its
  * sync happen beside this thread's commits instead of inside one of them.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Committed, FlagChange, FromWriter, IndexEntry, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
+import type { Committed, FlagChange, FromWriter, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { CopyRows } from './copy-rows.js';
 import { MessageRows } from './message-rows.js';
-import { configureWriting, migrate, transactionStatements } from './schema.js';
+import { BACKFILL_KEY, configureWriting, migrate, transactionStatements } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
@@ -51,7 +54,28 @@ const sql = {
   setFlags: db.prepare('UPDATE messages SET flags = ? WHERE id = ?'),
   storeParse: db.prepare('UPDATE bodies SET preview = ?, attachments = ?, codes = ?, links = ?, parsed = 1 WHERE id = ? AND parsed = 0'),
   insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
+  keepParse: db.prepare('INSERT OR REPLACE INTO parses (body_id, kept) VALUES (?, ?)'),
+  backfillParse: db.prepare<[number, string, number]>('INSERT OR IGNORE INTO parses (body_id, kept) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM bodies WHERE id = ?)'),
+  backfillDone: db.prepare('DELETE FROM meta WHERE key = ?'),
+  lowestUnparsed: db.prepare<[], number | null>('SELECT min(id) FROM bodies WHERE parsed = 0').pluck(),
+  firstMessageOf: db.prepare<[number], number>('SELECT id FROM messages WHERE body_id >= ? ORDER BY body_id, id LIMIT 1').pluck(),
+  newestMessage: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
+  newlyShown: db.prepare<[number, number], { inbox: string; id: number }>('SELECT inbox, max(id) AS id FROM messages WHERE id > ? AND id <= ? GROUP BY inbox'),
+  raiseLastId: db.prepare<[number, string]>('UPDATE inboxes SET last_id = max(last_id, ?) WHERE name = ?'),
 };
+
+/**
+ * The newest message id up to which every message is parsed: just before the first message of
+ * the lowest unparsed body (ids ascend with bodies: both follow commit order), or the newest id.
+ */
+function parsedThrough(): number {
+  const unparsed = sql.lowestUnparsed.get();
+  const first = unparsed === null || unparsed === undefined ? undefined : sql.firstMessageOf.get(unparsed);
+  return first === undefined ? (sql.newestMessage.get() ?? 0) : first - 1;
+}
+
+/** Messages up to this id may be shown (store.ts); it only goes up. */
+let visibleThrough = parsedThrough();
 
 const tx = {
   ...transactionStatements(db),
@@ -74,7 +98,7 @@ function setSynchronous(level: 'FULL' | 'NORMAL'): void {
   db.pragma(`synchronous = ${level}`);
 }
 
-post({ type: 'opened', uidValidity });
+post({ type: 'opened', uidValidity, visibleThrough });
 
 function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
   const changed: FlagChange[] = [];
@@ -120,16 +144,30 @@ function apply(op: WriteOp): WriteResult {
 }
 
 let queue: SeqOp[] = [];
-let indexQueue: IndexEntry[] = [];
+let indexQueue: IndexResults[] = [];
 let flushScheduled = false;
 let closing = false;
 
-function storeIndex(entries: IndexEntry[]): void {
-  for (const entry of entries) {
-    // The body may have been deleted while it was being parsed; a parsed one has its index row.
-    if (sql.storeParse.run(entry.preview, entry.attachments, JSON.stringify(entry.codes), JSON.stringify(entry.links), entry.bodyId).changes === 0) continue;
-    sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
+function storeIndex(results: IndexResults[]): void {
+  for (const { entries, backfill, backfillDone } of results) {
+    for (const entry of entries) {
+      // The body may have been deleted while it was being parsed; a parsed one has its index row and kept parse.
+      if (sql.storeParse.run(entry.preview, entry.attachments, JSON.stringify(entry.codes), JSON.stringify(entry.links), entry.bodyId).changes === 0) continue;
+      sql.insertFts.run(entry.bodyId, entry.search.subject, entry.search.addresses, entry.search.body);
+      sql.keepParse.run(entry.bodyId, entry.kept);
+    }
+    for (const entry of backfill) sql.backfillParse.run(entry.bodyId, entry.kept, entry.bodyId);
+    if (backfillDone) sql.backfillDone.run(BACKFILL_KEY);
   }
+}
+
+/** Move the watermark over what is parsed now, raising each inbox's last shown id; returns whether it moved. */
+function advanceVisibility(): boolean {
+  const through = parsedThrough();
+  if (through <= visibleThrough) return false;
+  for (const { inbox, id } of sql.newlyShown.all(visibleThrough, through)) sql.raiseLastId.run(id, inbox);
+  visibleThrough = through;
+  return true;
 }
 
 function flush(): void {
@@ -146,42 +184,62 @@ function flush(): void {
 /** One transaction, one sync, for every queued write; only then is each result posted. */
 function commitWrites(batch: SeqOp[]): void {
   const outcomes: OpOutcome[] = [];
+  const before = visibleThrough;
+  let moved = false;
   try {
     tx.begin.run();
     for (const { seq, op } of batch) {
       const outcome = inSavepoint(opSavepoint, () => apply(op));
       outcomes.push(outcome.ok ? { seq, ok: true, result: outcome.value } : { seq, ok: false, error: outcome.error });
     }
+    // A copy or rename makes new messages of bodies already parsed: they are shown by the same
+    // watermark as everything else (after any unparsed message before them), never on their own.
+    if (batch.some(({ op }) => op.kind === 'copy' || op.kind === 'renameInbox')) moved = advanceVisibility();
     tx.commit.run();
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
     if (db.inTransaction) tx.rollback.run();
+    visibleThrough = before;
     post({ type: 'outcomes', outcomes: batch.map(({ seq }) => ({ seq, ok: false, error: String(error) })) });
     return;
   }
+  // Outcomes first: a rename's deletions are announced (with its outcome) before its arrivals.
   post({ type: 'outcomes', outcomes });
+  if (moved) post({ type: 'visible', throughId: visibleThrough });
   const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append') };
   init.indexerPort.postMessage(note);
 }
 
 /**
  * Index results are derived data, rebuilt from the raw bytes if lost, so their commit does not
- * sync: the next commit of writes syncs their pages along with its own.
+ * sync: the next commit of writes syncs their pages along with its own. (A crash of the machine,
+ * not of the process, before that can lose them: the messages are then parsed again, identically,
+ * and shown again; only an UIDNEXT raised by them could be seen to go back. Syncing here would
+ * cost the writer an fsync per parsed batch, on the thread every 250 waits for.)
  */
-function commitIndex(entries: IndexEntry[]): void {
+function commitIndex(results: IndexResults[]): void {
+  const before = visibleThrough;
+  let moved = false;
+  let rewind = false;
   setSynchronous('NORMAL');
   try {
     tx.begin.run();
-    storeIndex(entries);
+    storeIndex(results);
+    moved = advanceVisibility();
     tx.commit.run();
   } catch (error) {
     if (db.inTransaction) tx.rollback.run();
+    visibleThrough = before;
+    moved = false;
+    // Those bodies are still unparsed, and nothing after them can be shown before they are.
+    rewind = true;
     // Only freshness of the index is lost, never a write; the store reports it.
     post({ type: 'backgroundError', error: `storing index results failed: ${String(error)}` });
   } finally {
     setSynchronous('FULL');
   }
-  init.indexerPort.postMessage({ type: 'committed', appended: false } satisfies Committed);
+  if (moved) post({ type: 'visible', throughId: visibleThrough });
+  init.indexerPort.postMessage({ type: 'committed', appended: rewind, rewind } satisfies Committed);
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -208,7 +266,7 @@ function schedule(): void {
 
 init.indexerPort.on('message', (message: IndexResults) => {
   if (message.type !== 'index' || closing) return;
-  indexQueue.push(...message.entries);
+  indexQueue.push(message);
   schedule();
 });
 
