@@ -26,6 +26,9 @@ import { loadTlsContext } from './protocol/tls.js';
 import { startSmtpServer } from './smtp/server.js';
 import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
+import type { DurableRelayQueue } from './relay/relay-queue.js';
+import { buildRelayQueue } from './relay/settings.js';
+import type { Outbox } from './relay/types.js';
 import type { Store } from './store/types.js';
 
 /** The parts shared by the servers, as built from the Config. */
@@ -43,6 +46,8 @@ export interface AppParts {
   policy?: SmtpPolicy;
   /** The full-disk guard, unless --min-free-disk is 0. */
   disk?: DiskGuard;
+  /** The durable relay queue (src/relay/): outbound mail is enqueued here (issue 16, relay part). */
+  relayQueue?: DurableRelayQueue;
 }
 
 /** The policy's settings from the Config; `--policy off` turns every defence off. */
@@ -104,6 +109,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       ? null
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
+  // --- relay queue (issue 16, relay part): built before the servers so they can enqueue; DSNs go through parts.outbox once it exists ---
+  const relay = buildRelayQueue(config, { clock: parts.clock, log, metrics: parts.metrics, outbox: () => (parts as AppParts & { outbox?: Outbox }).outbox });
+  parts.relayQueue = relay.queue;
+  // --- end relay queue ---
   const servers: RunningServer[] = [];
   try {
     let smtp: RunningServer | null = null;
@@ -116,11 +125,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     servers.push(await startHttpServer(parts));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close(0)));
+    relay.state.close(); // relay queue
     await store.close();
     throw error;
   }
 
   disk?.start();
+  relay.queue.start(); // relay queue: recover what a crash left in flight, then deliver
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -131,6 +142,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         retention.stop();
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
+        await relay.queue.stop(config.shutdownGraceMs); // relay queue: let open transactions finish
+        relay.state.close();
         await disk?.stop();
         await store.close();
       })();

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
 
-/** We accept no request bodies; a small one is read and dropped, a larger one is refused with 413. */
+/** Request bodies (a POST's JSON) are read up to this size; a larger one is refused with 413. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
@@ -36,30 +36,32 @@ export function sendNoContent(res: ServerResponse): void {
  * Make sure the request body, if any, is consumed before we answer (so keep-alive stays in
  * step) and refuse one too large to bother with. Resolves at once for the usual bodiless GET.
  */
-export function drainBody(req: IncomingMessage): Promise<void> {
+export function drainBody(req: IncomingMessage): Promise<Buffer> {
   const declared = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
-  if ((declared === undefined || declared === '0') && !chunked) return Promise.resolve();
+  if ((declared === undefined || declared === '0') && !chunked) return Promise.resolve(Buffer.alloc(0));
   if (declared !== undefined && Number(declared) > MAX_REQUEST_BODY_BYTES) {
     return Promise.reject(tooLarge());
   }
   return new Promise((resolve, reject) => {
     let received = 0;
+    const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
+      chunks.push(chunk);
       if (received > MAX_REQUEST_BODY_BYTES) {
         req.removeAllListeners('data');
         req.pause();
         reject(tooLarge());
       }
     });
-    req.once('end', () => resolve());
+    req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', () => reject(new HttpError(400, 'bad_request', 'request body could not be read')));
   });
 }
 
 function tooLarge(): HttpError {
-  return new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes; this API takes none`);
+  return new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes`);
 }
 
 /** RFC 6266 filename parameters: an ASCII fallback plus the exact name in RFC 8187 encoding. */

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpDeps } from './deps.js';
 import { HttpError } from './errors.js';
 
-export type Method = 'GET' | 'DELETE';
+export type Method = 'GET' | 'DELETE' | 'POST';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -20,6 +20,8 @@ export interface RequestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   app: HttpDeps;
+  /** The request body as read (at most MAX_REQUEST_BODY_BYTES); empty when there is none. */
+  body: Buffer;
   /** Aborted when the server shuts down: long-lived responses (wait, SSE) end on it. */
   shutdown: AbortSignal;
 }

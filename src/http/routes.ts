@@ -6,6 +6,7 @@ import { ListingCache } from './listing-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
 import { getPolicy, liftBan } from './handlers/policy.js';
+import { queueRoutes } from './handlers/queue.js';
 import { sendJsonText } from './reply.js';
 import type { Route } from './router.js';
 import { streamEvents } from './sse.js';
@@ -29,6 +30,11 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/api/v1/events', handler: streamEvents },
     { method: 'GET', path: '/api/v1/policy', handler: getPolicy },
     { method: 'DELETE', path: '/api/v1/policy/bans/{id}', handler: liftBan },
+    // --- relay queue and release (issue 16, relay part) ---
+    ...queueRoutes(context),
+    { method: 'GET', path: '/queue', handler: web.page },
+    { method: 'GET', path: '/queue/{id}', handler: web.page },
+    // --- end relay queue ---
     { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/metrics', handler: metrics },

@@ -61,10 +61,11 @@ export async function startHttpServer(context: HttpDeps): Promise<RunningServer>
         params: match.params,
         query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
         app: context,
+        body: Buffer.alloc(0),
         shutdown: stopping.signal,
       };
       const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-      const done = hasBody ? drainBody(req).then(() => match.handler(request)) : match.handler(request);
+      const done = hasBody ? drainBody(req).then((body) => match.handler({ ...request, body })) : match.handler(request);
       if (done) done.catch((error: unknown) => fail(res, error));
     } catch (error) {
       fail(res, error);

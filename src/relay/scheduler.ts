@@ -1,0 +1,237 @@
+/**
+ * The delivery loop. Due recipients are claimed from the store in batches, grouped into jobs
+ * (one message to one domain: one SMTP transaction with a RCPT per recipient), and each job is
+ * queued on its *destination*: the next hop's host set (the MX names, or the smart host), so
+ * domains sharing mail exchangers share connections.
+ *
+ * Each destination opens up to `perDestination` connections (`--relay-per-domain`) within
+ * `concurrency` in all (`--relay-concurrency`), and a connection keeps taking jobs for its
+ * destination, RSET between, until none are left — it asks for another claim before it quits.
+ * Twisted's relay manager stopped grouping once it had one message per allowed connection, so
+ * mail for a domain it was already talking to waited; here an open connection is always fed.
+ *
+ * Memory is bounded by `maxInFlight` claimed recipients (ids and addresses only); raw bytes are
+ * read per job, just before DATA. A destination none of whose hosts answers has every job
+ * waiting for it deferred at once (Postfix marks such a destination dead too).
+ */
+import type { Clock, Timer } from '../clock.js';
+import { ConnectFailure, RelayConnection, type ConnectionSettings, type RecipientReply } from './connection.js';
+import type { NextHopResolver } from './next-hop.js';
+import { outcomeFor, replyClass, type ReplyClass } from './outcomes.js';
+import type { ClaimedRecipient, QueueStore, RecipientUpdate } from './queue-store.js';
+import type { RetryPolicy } from './retry-policy.js';
+import type { QueueId } from './types.js';
+
+export interface Job {
+  messageId: QueueId;
+  mailFrom: string;
+  recipients: ClaimedRecipient[];
+}
+
+interface Destination {
+  key: string;
+  hosts: Parameters<typeof RelayConnection.open>[0];
+  jobs: Job[];
+  connections: number;
+}
+
+export interface SchedulerOptions {
+  store: QueueStore;
+  clock: Clock;
+  hops: NextHopResolver;
+  connection: ConnectionSettings;
+  retry: RetryPolicy;
+  concurrency: number;
+  perDestination: number;
+  /** Claimed-but-unfinished recipients held at once. */
+  maxInFlight?: number;
+  /** Turn the raw bytes into what goes on the wire (DKIM signing). */
+  prepare?: (raw: Buffer) => Promise<Buffer>;
+  /** Called after each committed batch of outcomes (DSNs, metrics). */
+  onRecorded: (updates: readonly RecipientUpdate[], classes: readonly ReplyClass[]) => void;
+  onError: (message: string, error: unknown) => void;
+}
+
+/** When nothing is due, look again at least this often (a retry-now from the API, clock skew). */
+const IDLE_POLL_MS = 60_000;
+
+export class Scheduler {
+  private readonly destinations = new Map<string, Destination>();
+  private inFlight = 0;
+  private connections = 0;
+  private timer: Timer | null = null;
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  private stopped = true;
+  private readonly workers = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.maxInFlight = options.maxInFlight ?? Math.max(1000, options.concurrency * 100);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Something may be due now (an enqueue, a retry from the API): claim soon. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  get active(): { connections: number; inFlight: number } {
+    return { connections: this.connections, inFlight: this.inFlight };
+  }
+
+  /** Stop claiming; let each connection finish its transaction, then wait for them (at most `graceMs`). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    for (const destination of this.destinations.values()) destination.jobs.length = 0;
+    await Promise.race([Promise.all([...this.workers, this.pumping]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+  }
+
+  private async pump(): Promise<void> {
+    const { store, clock } = this.options;
+    this.timer?.cancel();
+    try {
+      const claimed = store.claimDue(clock.now(), this.maxInFlight - this.inFlight);
+      this.inFlight += claimed.length;
+      await Promise.all(groupJobs(claimed).map((job) => this.route(job)));
+    } catch (error) {
+      this.options.onError('relay: claiming due mail failed', error);
+    }
+    if (this.stopped) return;
+    const next = store.nextDueAtMs();
+    const now = clock.now();
+    const delay = next === null ? IDLE_POLL_MS : Math.max(0, Math.min(next - now, IDLE_POLL_MS));
+    // Full: the next claim happens when in-flight work finishes (finish() wakes us).
+    if (this.inFlight < this.maxInFlight) this.timer = clock.after(delay, () => this.wake());
+  }
+
+  /** Find the job's destination and queue it there, or settle it if the lookup failed. */
+  private async route(job: Job): Promise<void> {
+    const domain = job.recipients[0]!.domain;
+    const hop = await this.options.hops.forDomain(domain);
+    if (hop.kind === 'failed') {
+      const code = hop.permanent ? Number(hop.reply.slice(0, 3)) : null;
+      await this.finish(job, job.recipients.map((r) => ({ address: r.address, code: code ?? 451, reply: hop.reply })), '');
+      return;
+    }
+    let destination = this.destinations.get(hop.destination);
+    if (!destination) {
+      destination = { key: hop.destination, hosts: hop.hosts, jobs: [], connections: 0 };
+      this.destinations.set(hop.destination, destination);
+    }
+    destination.jobs.push(job);
+    this.openConnections(destination);
+  }
+
+  private openConnections(destination: Destination): void {
+    const wanted = Math.min(this.options.perDestination, destination.jobs.length);
+    while (!this.stopped && destination.connections < wanted && this.connections < this.options.concurrency) {
+      destination.connections++;
+      this.connections++;
+      const worker = this.work(destination).finally(() => {
+        destination.connections--;
+        this.connections--;
+        this.workers.delete(worker);
+        if (destination.connections === 0 && destination.jobs.length === 0) this.destinations.delete(destination.key);
+        // A connection slot is free: a destination waiting for one may open now.
+        for (const waiting of this.destinations.values()) if (waiting.jobs.length) this.openConnections(waiting);
+      });
+      this.workers.add(worker);
+    }
+  }
+
+  /** One connection's life: open, send jobs while there are any, close. */
+  private async work(destination: Destination): Promise<void> {
+    let connection: RelayConnection;
+    try {
+      connection = await RelayConnection.open(destination.hosts, this.options.hops, this.options.connection);
+    } catch (error) {
+      const reply = `451 4.4.1 no host of ${destination.key} could be reached: ${error instanceof ConnectFailure ? error.message : String(error)}`;
+      // The destination is unreachable: defer everything waiting for it, as Postfix marks it
+      // dead, rather than have the other connection slots try it again at once.
+      const jobs = destination.jobs.splice(0);
+      await Promise.all(jobs.map((job) => this.finish(job, job.recipients.map((r) => ({ address: r.address, code: null, reply })), '')));
+      return;
+    }
+    try {
+      for (;;) {
+        let job = destination.jobs.shift();
+        if (!job && !this.stopped) {
+          this.wake();
+          await this.pumping;
+          job = destination.jobs.shift();
+        }
+        if (!job) break;
+        let replies: RecipientReply[];
+        try {
+          replies = await this.deliver(connection, job);
+        } catch (error) {
+          replies = job.recipients.map((r) => ({ address: r.address, code: null, reply: `451 4.3.0 could not prepare the message: ${String(error)}` }));
+        }
+        await this.finish(job, replies, connection.host);
+        if (!connection.usable || !(await connection.reset())) break;
+      }
+    } finally {
+      connection.close();
+    }
+  }
+
+  private async deliver(connection: RelayConnection, job: Job): Promise<RecipientReply[]> {
+    const raw = this.options.store.raw(job.messageId);
+    // Deleted from the queue (the API's DELETE) while waiting: nothing to send, nothing to record.
+    if (!raw) return [];
+    const wire = this.options.prepare ? await this.options.prepare(raw) : raw;
+    return connection.send(job.mailFrom, job.recipients.map((r) => r.address), wire);
+  }
+
+  /** Commit each recipient's outcome and attempt, then release the in-flight slots. */
+  private async finish(job: Job, replies: readonly RecipientReply[], host: string): Promise<void> {
+    const now = this.options.clock.now();
+    const updates: RecipientUpdate[] = [];
+    const classes: ReplyClass[] = [];
+    for (const recipient of job.recipients) {
+      const reply = replies.find((r) => r.address === recipient.address);
+      if (!reply) continue;
+      updates.push(outcomeFor(this.options.retry, recipient, reply.code, reply.reply, host, now));
+      classes.push(replyClass(reply.code));
+    }
+    try {
+      if (updates.length) await this.options.store.record(updates);
+      if (updates.length) this.options.onRecorded(updates, classes);
+    } catch (error) {
+      this.options.onError('relay: recording delivery outcomes failed (they will be retried after a restart)', error);
+    } finally {
+      this.inFlight -= job.recipients.length;
+      // Claim more once half the in-flight room is free (not after every job: claims are queries).
+      if (this.inFlight <= this.maxInFlight / 2) this.wake();
+    }
+  }
+}
+
+/** One job per (message, domain): the recipients one SMTP transaction can carry. */
+export function groupJobs(claimed: readonly ClaimedRecipient[]): Job[] {
+  const jobs = new Map<string, Job>();
+  for (const recipient of claimed) {
+    const key = `${recipient.messageId} ${recipient.domain}`;
+    let job = jobs.get(key);
+    if (!job) jobs.set(key, (job = { messageId: recipient.messageId, mailFrom: recipient.mailFrom, recipients: [] }));
+    job.recipients.push(recipient);
+  }
+  return [...jobs.values()];
+}
