@@ -29,6 +29,8 @@ export interface RelayQueueOptions extends Omit<SchedulerOptions, 'onRecorded' |
   metrics?: Metrics;
   /** Finished messages (every recipient delivered or bounced) stay visible this long. */
   keepFinishedMs?: number;
+  /** Told of every committed batch of outcomes (tests synchronise on it). */
+  onRecorded?: (updates: readonly RecipientUpdate[]) => void;
 }
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -104,6 +106,7 @@ export class DurableRelayQueue implements RelayQueue {
       for (const cls of classes) metrics.relayAttempts.inc({ class: cls });
       for (const u of updates) metrics.relayOutcomes.inc({ outcome: u.state });
     }
+    this.options.onRecorded?.(updates);
     const bounced = updates.filter((u) => u.state === 'bounced');
     if (bounced.length) void this.bounce(bounced[0]!.messageId, bounced).catch((error) => this.options.log.error({ err: String(error) }, 'relay: sending a bounce failed'));
   }
