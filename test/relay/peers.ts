@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export type PeerMode = 'accept' | 'greylist' | 'defer' | 'refuse' | 'refuse-some' | 'timeout' | 'drop';
 
 export interface PeerEvent {
-  event: 'ready' | 'connect' | 'rcpt' | 'message';
+  event: 'ready' | 'connect' | 'rcpt' | 'data' | 'message';
   address?: string;
   reply?: string;
   mail_from?: string;

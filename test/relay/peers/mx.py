@@ -9,7 +9,8 @@ connection at the end of DATA, before any reply).
 
 Prints "ready" once listening, then one JSON line per event on stdout:
 {"event": "rcpt", "address": ..., "reply": ...}, {"event": "message", "mail_from": ...,
-"rcpt_tos": [...], "data": base64, "session": n}, {"event": "connect", "session": n}.
+"rcpt_tos": [...], "data": base64, "session": n}, {"event": "connect", "session": n}, and in timeout mode {"event": "data"} when the
+message is in and the reply is being held back.
 """
 import asyncio
 import base64
@@ -54,6 +55,7 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         if mode == "timeout":
+            emit(event="data", rcpt_tos=envelope.rcpt_tos)
             await asyncio.sleep(3600)
         if mode == "drop":
             server.transport.close()
