@@ -17,6 +17,7 @@ import { runPolicyCells } from './cells/policy.js';
 import { runImapLoadCell } from './cells/imap-load.js';
 import { runMailReadCells, type ReadRow } from './cells/mailread.js';
 import { runProfileCell } from './cells/profile.js';
+import { runOutboundCell } from './cells/outbound.js';
 import { runSmtpCells } from './cells/smtp.js';
 import { fillStore } from './cells/store.js';
 import { runVisibleCell } from './cells/visible.js';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   // The policy and flood cells run their own servers, after the main one has stopped.
   if (cells.has('policy')) results.policy = await runPolicyCells(timing, progress);
   if (cells.has('flood')) results.flood = await runFloodCell(progress);
+  if (cells.has('outbound')) (results as BenchResults & { outbound?: unknown }).outbound = await runOutboundCell(timing.outboundMessages, progress); // relay queue (issue 16)
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

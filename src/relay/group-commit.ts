@@ -1,7 +1,9 @@
 /**
- * Group commit on a synchronous SQLite handle: writes asked for in the same turn of the event
- * loop run in one transaction, flushed on `setImmediate`, and every caller's promise settles
- * once that transaction (and with `synchronous = FULL`, its fsync) is done. One fsync per tick
+ * Group commit on a synchronous SQLite handle: writes asked for while a batch gathers (the next
+ * turn of the loop, or as long as the last commit took, up to `maxWindowMs`) run in one
+ * transaction, and every caller's promise settles once that transaction (and with
+ * `synchronous = FULL`, its fsync) is done. The fsync blocks the main thread (better-sqlite3 is
+ * synchronous), so fewer, larger commits matter more than a millisecond of latency. One fsync per tick
  * instead of one per enqueue or state change is what lets the queue sustain thousands of durable
  * writes a second on one disk (the store's writer thread does the same for messages).
  *
@@ -21,7 +23,14 @@ export class GroupCommit {
   private flushed: Promise<void> = Promise.resolve();
   private markFlushed: (() => void) | null = null;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Upper bound of how long the first write of a batch waits for company. */
+    private readonly maxWindowMs = 20,
+  ) {}
+
+  /** How long the last commit took: the next batch waits about as long (a slow disk gathers more). */
+  private lastFlushMs = 0;
 
   /** Queue `run` for the next batch; resolves with its result once the batch is committed. */
   write<T>(run: () => T): Promise<T> {
@@ -30,7 +39,9 @@ export class GroupCommit {
       if (!this.scheduled) {
         this.scheduled = true;
         this.flushed = new Promise<void>((done) => (this.markFlushed = done));
-        setImmediate(() => this.flush());
+        const windowMs = Math.min(this.maxWindowMs, Math.floor(this.lastFlushMs));
+        if (windowMs > 0) setTimeout(() => this.flush(), windowMs);
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -47,6 +58,7 @@ export class GroupCommit {
     const done = this.markFlushed;
     this.markFlushed = null;
     const results: { ok: boolean; value: unknown }[] = [];
+    const startedAt = performance.now();
     try {
       this.db.transaction(() => {
         for (const write of batch) {
@@ -58,10 +70,12 @@ export class GroupCommit {
         }
       })();
     } catch (error) {
+      this.lastFlushMs = performance.now() - startedAt;
       for (const write of batch) write.reject(error);
       done?.();
       return;
     }
+    this.lastFlushMs = performance.now() - startedAt;
     batch.forEach((write, index) => {
       const result = results[index]!;
       if (result.ok) write.resolve(result.value);

@@ -64,6 +64,8 @@ export class Scheduler {
   private pumpAgain = false;
   private stopped = true;
   private readonly workers = new Set<Promise<void>>();
+  /** Outcome commits not yet done (stop waits for them). */
+  private readonly commits = new Set<Promise<void>>();
   private readonly maxInFlight: number;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -101,6 +103,12 @@ export class Scheduler {
     this.timer?.cancel();
     for (const destination of this.destinations.values()) destination.jobs.length = 0;
     await Promise.race([Promise.all([...this.workers, this.pumping]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await Promise.all([...this.commits]);
+  }
+
+  private track(commit: Promise<void>): void {
+    this.commits.add(commit);
+    void commit.finally(() => this.commits.delete(commit));
   }
 
   private async pump(): Promise<void> {
@@ -184,7 +192,9 @@ export class Scheduler {
         } catch (error) {
           replies = job.recipients.map((r) => ({ address: r.address, code: null, reply: `451 4.3.0 could not prepare the message: ${String(error)}` }));
         }
-        await this.finish(job, replies, connection.host);
+        // The commit of this job's outcome overlaps the next transaction: the connection does
+        // not idle through an fsync; group commit batches the outcomes of all connections.
+        this.track(this.finish(job, replies, connection.host));
         if (!connection.usable || !(await connection.reset())) break;
       }
     } finally {
