@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { eventually } from '../helpers/eventually.js';
 import { getJson, startHttpTestServer, type HttpTestServer } from '../helpers/http.js';
+import { validate, type Schema } from '../helpers/json-schema.js';
 import { simpleMessage } from '../helpers/smtp-client.js';
 
 const TOKEN = 'relay-test-token';
@@ -36,6 +37,16 @@ after(async () => {
   await dns?.close();
 });
 
+/** The body matches the schema OpenAPI gives for this operation and status. */
+async function conforms(body: unknown, template: string, method: string, status: number): Promise<void> {
+  const openapi = (await getJson<Schema>(`${a.base}/api/v1/openapi.json`)).body;
+  const operation = (openapi.paths as Record<string, Record<string, { responses: Record<string, Schema> }>>)[template]?.[method];
+  assert.ok(operation, `OpenAPI documents ${method} ${template}`);
+  const schema = (operation.responses[String(status)]?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
+  assert.ok(schema, `OpenAPI documents ${status} for ${method} ${template}`);
+  assert.deepEqual(validate(body, schema, openapi), [], `${method} ${template} matches its schema`);
+}
+
 const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 async function storedId(server: HttpTestServer, inbox: string): Promise<number> {
@@ -60,6 +71,7 @@ test('a released message is relayed through MX to another server, byte for byte,
   const released = await getJson<{ queueId: number; to: string[] }>(`${a.base}/api/v1/messages/${id}/release`, { method: 'POST', body: '{"to":["dest@b.test"]}', headers: admin });
   assert.equal(released.status, 202);
   assert.deepEqual(released.body.to, ['dest@b.test']);
+  await conforms(released.body, '/api/v1/messages/{id}/release', 'post', 202);
 
   const delivered = await storedId(b, 'dest');
   const arrived = Buffer.from(await (await fetch(`${b.base}/api/v1/messages/${delivered}/raw`)).arrayBuffer());
@@ -70,6 +82,7 @@ test('a released message is relayed through MX to another server, byte for byte,
     const r = await getJson<QueueDetail>(`${a.base}/api/v1/queue/${released.body.queueId}`);
     return r.body.recipients[0]?.state === 'delivered' ? r.body : null;
   }, 'the queue to record the delivery');
+  await conforms(detail, '/api/v1/queue/{id}', 'get', 200);
   assert.equal(detail.origin, 'release');
   assert.equal(detail.sourceId, id);
   assert.equal(detail.mailFrom, 'sender@example.test');
@@ -81,6 +94,7 @@ test('a released message is relayed through MX to another server, byte for byte,
   const list = await getJson<{ total: number; messages: { id: number }[] }>(`${a.base}/api/v1/queue`);
   assert.equal(list.status, 200);
   assert.ok(list.body.messages.some((m) => m.id === released.body.queueId));
+  await conforms(list.body, '/api/v1/queue', 'get', 200);
 
   const metrics = await (await fetch(`${a.base}/metrics`)).text();
   assert.match(metrics, /^tidemail_relay_outcomes_total\{outcome="delivered"\} 1$/m);

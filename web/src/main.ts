@@ -3,6 +3,7 @@ import { renderHome } from './home.js';
 import { renderInbox } from './inbox.js';
 import { renderMessage } from './message.js';
 import { renderPolicy } from './policy.js';
+import { renderQueue, renderQueuedMessage } from './queue.js';
 import { h, replaceChildren } from './dom.js';
 import { installListKeys } from './keys.js';
 
@@ -15,6 +16,8 @@ function route(): void {
   else if (message) void renderMessage(main, Number(message[1]));
   else if (path === '/') renderHome(main);
   else if (path === '/policy' || path === '/policy/') renderPolicy(main);
+  else if (path === '/queue' || path === '/queue/') renderQueue(main); // relay queue (issue 16)
+  else if (/^\/queue\/[1-9][0-9]*\/?$/.test(path)) renderQueuedMessage(main, Number(path.split('/')[2])); // relay queue (issue 16)
   else replaceChildren(main, h('p', {}, 'Page not found. ', h('a', { href: '/' }, 'Go home')));
 }
 
