@@ -1,8 +1,8 @@
 /**
  * The delivery loop. Due recipients are claimed from the store in batches, grouped into jobs
- * (one message to one domain: one SMTP transaction with a RCPT per recipient), and each job is
- * queued on its *destination*: the next hop's host set (the MX names, or the smart host), so
- * domains sharing mail exchangers share connections.
+ * (one message to one destination: one SMTP transaction with a RCPT per recipient), and each
+ * job is queued on its *destination*: the next hop's host set (the MX names, or the smart host),
+ * so domains sharing mail exchangers share connections and transactions.
  *
  * Each destination opens up to `perDestination` connections (`--relay-per-domain`) within
  * `concurrency` in all (`--relay-concurrency`), and a connection keeps taking jobs for its
@@ -32,6 +32,8 @@ interface Destination {
   key: string;
   hosts: Parameters<typeof RelayConnection.open>[0];
   jobs: Job[];
+  /** Jobs not yet taken, by message: recipients of one message at domains sharing this destination join one transaction. */
+  waiting: Map<QueueId, Job>;
   connections: number;
 }
 
@@ -52,7 +54,7 @@ export interface SchedulerOptions {
   onError: (message: string, error: unknown) => void;
 }
 
-/** When nothing is due, look again at least this often (a retry-now from the API, clock skew). */
+/** When nothing is waiting, look again this often anyway (enqueues and retries wake us themselves). */
 const IDLE_POLL_MS = 60_000;
 
 export class Scheduler {
@@ -101,7 +103,10 @@ export class Scheduler {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
-    for (const destination of this.destinations.values()) destination.jobs.length = 0;
+    for (const destination of this.destinations.values()) {
+      destination.jobs.length = 0;
+      destination.waiting.clear();
+    }
     await Promise.race([Promise.all([...this.workers, this.pumping]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     await Promise.all([...this.commits]);
   }
@@ -114,19 +119,32 @@ export class Scheduler {
   private async pump(): Promise<void> {
     const { store, clock } = this.options;
     this.timer?.cancel();
+    this.timer = null;
+    let claimed: ClaimedRecipient[] = [];
     try {
-      const claimed = store.claimDue(clock.now(), this.maxInFlight - this.inFlight);
+      claimed = store.claimDue(clock.now(), this.maxInFlight - this.inFlight);
       this.inFlight += claimed.length;
+      // Set the next wake-up before any await, so a clock that runs timers as it advances (the
+      // tests' ManualClock) sees it at once.
+      this.scheduleNext();
       await Promise.all(groupJobs(claimed).map((job) => this.route(job)));
     } catch (error) {
       this.options.onError('relay: claiming due mail failed', error);
     }
+  }
+
+  /** Wake when the next recipient falls due (or after IDLE_POLL_MS when none is waiting). */
+  private scheduleNext(): void {
     if (this.stopped) return;
-    const next = store.nextDueAtMs();
-    const now = clock.now();
-    const delay = next === null ? IDLE_POLL_MS : Math.max(0, Math.min(next - now, IDLE_POLL_MS));
     // Full: the next claim happens when in-flight work finishes (finish() wakes us).
-    if (this.inFlight < this.maxInFlight) this.timer = clock.after(delay, () => this.wake());
+    if (this.inFlight >= this.maxInFlight) return;
+    const next = this.options.store.nextDueAtMs();
+    const now = this.options.clock.now();
+    if (next !== null && next <= now) {
+      setImmediate(() => this.wake());
+      return;
+    }
+    this.timer = this.options.clock.after(next === null ? IDLE_POLL_MS : next - now, () => this.wake());
   }
 
   /** Find the job's destination and queue it there, or settle it if the lookup failed. */
@@ -140,9 +158,15 @@ export class Scheduler {
     }
     let destination = this.destinations.get(hop.destination);
     if (!destination) {
-      destination = { key: hop.destination, hosts: hop.hosts, jobs: [], connections: 0 };
+      destination = { key: hop.destination, hosts: hop.hosts, jobs: [], waiting: new Map(), connections: 0 };
       this.destinations.set(hop.destination, destination);
     }
+    const same = destination.waiting.get(job.messageId);
+    if (same) {
+      same.recipients.push(...job.recipients);
+      return;
+    }
+    destination.waiting.set(job.messageId, job);
     destination.jobs.push(job);
     this.openConnections(destination);
   }
@@ -174,16 +198,17 @@ export class Scheduler {
       // The destination is unreachable: defer everything waiting for it, as Postfix marks it
       // dead, rather than have the other connection slots try it again at once.
       const jobs = destination.jobs.splice(0);
+      destination.waiting.clear();
       await Promise.all(jobs.map((job) => this.finish(job, job.recipients.map((r) => ({ address: r.address, code: null, reply })), '')));
       return;
     }
     try {
       for (;;) {
-        let job = destination.jobs.shift();
+        let job = take(destination);
         if (!job && !this.stopped) {
           this.wake();
           await this.pumping;
-          job = destination.jobs.shift();
+          job = take(destination);
         }
         if (!job) break;
         let replies: RecipientReply[];
@@ -234,7 +259,13 @@ export class Scheduler {
   }
 }
 
-/** One job per (message, domain): the recipients one SMTP transaction can carry. */
+function take(destination: Destination): Job | undefined {
+  const job = destination.jobs.shift();
+  if (job) destination.waiting.delete(job.messageId);
+  return job;
+}
+
+/** One job per (message, domain); jobs of one message whose domains share a destination merge in `route`. */
 export function groupJobs(claimed: readonly ClaimedRecipient[]): Job[] {
   const jobs = new Map<string, Job>();
   for (const recipient of claimed) {

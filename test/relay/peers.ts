@@ -7,10 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type PeerMode = 'accept' | 'greylist' | 'defer' | 'refuse' | 'refuse-some' | 'timeout' | 'drop';
+export type PeerMode = 'accept' | 'greylist' | 'defer' | 'refuse' | 'refuse-some' | 'timeout' | 'drop' | 'auth';
 
 export interface PeerEvent {
-  event: 'ready' | 'connect' | 'rcpt' | 'data' | 'message';
+  event: 'ready' | 'connect' | 'rcpt' | 'data' | 'message' | 'auth';
+  ok?: boolean;
+  mechanism?: string;
   address?: string;
   reply?: string;
   mail_from?: string;

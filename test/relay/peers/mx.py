@@ -5,7 +5,8 @@
 MODE: accept (250 to all), greylist (451 4.7.1 to a recipient's first RCPT, 250 after), defer
 (451 to every RCPT), refuse (550 5.1.1 to every RCPT), refuse-some (550 for addresses starting
 "bad", 250 for the rest), timeout (greets, then never answers DATA's end), drop (closes the
-connection at the end of DATA, before any reply).
+connection at the end of DATA, before any reply), auth (AUTH required: user "relay", password
+"s3cret: with colon"; accepts everything after it).
 
 Prints "ready" once listening, then one JSON line per event on stdout:
 {"event": "rcpt", "address": ..., "reply": ...}, {"event": "message", "mail_from": ...,
@@ -18,7 +19,7 @@ import json
 import sys
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 seen = set()
@@ -65,8 +66,17 @@ class Handler:
         return "250 2.0.0 queued as test"
 
 
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"relay" and auth_data.password == b"s3cret: with colon"
+    emit(event="auth", mechanism=mechanism, ok=ok)
+    return AuthResult(success=ok)
+
+
 class Quiet(Controller):
     def factory(self):
+        if mode == "auth":
+            return SMTP(self.handler, enable_SMTPUTF8=True, decode_data=False, hostname="mx.test",
+                        authenticator=authenticator, auth_required=True, auth_require_tls=False)
         return SMTP(self.handler, enable_SMTPUTF8=True, decode_data=False, hostname="mx.test")
 
 
