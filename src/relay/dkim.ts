@@ -29,7 +29,13 @@ export class DkimSigner {
   async sign(raw: Buffer): Promise<Buffer> {
     const domain = this.settings.domain || fromDomain(raw);
     if (!domain) return raw;
-    const result = await dkimSign(raw, { signingDomain: domain, selector: this.settings.selector, privateKey: this.privateKey, canonicalization: 'relaxed/relaxed' });
+    // mailauth signs with the entries of `signatureData` (top-level key fields alone sign nothing).
+    const result = await dkimSign(raw, {
+      signingDomain: domain,
+      selector: this.settings.selector,
+      privateKey: this.privateKey,
+      signatureData: [{ signingDomain: domain, selector: this.settings.selector, privateKey: this.privateKey, canonicalization: 'relaxed/relaxed' }],
+    });
     if (result.errors?.length || !result.signatures.trim()) return raw;
     return Buffer.concat([Buffer.from(result.signatures), raw]);
   }
