@@ -66,6 +66,8 @@ export class Scheduler {
   private pumpAgain = false;
   private stopped = true;
   private readonly workers = new Set<Promise<void>>();
+  /** Connections open now: stop closes those still busy after the grace period. */
+  private readonly open = new Set<RelayConnection>();
   /** Outcome commits not yet done (stop waits for them). */
   private readonly commits = new Set<Promise<void>>();
   private readonly maxInFlight: number;
@@ -108,6 +110,9 @@ export class Scheduler {
       destination.waiting.clear();
     }
     await Promise.race([Promise.all([...this.workers, this.pumping]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    // Still mid-transaction after the grace: drop the connection. Its recipients stay
+    // `delivering` and are due again at the next start (at least once).
+    for (const connection of this.open) connection.close();
     await Promise.all([...this.commits]);
   }
 
@@ -202,6 +207,7 @@ export class Scheduler {
       await Promise.all(jobs.map((job) => this.finish(job, job.recipients.map((r) => ({ address: r.address, code: null, reply })), '')));
       return;
     }
+    this.open.add(connection);
     try {
       for (;;) {
         let job = take(destination);
@@ -223,6 +229,7 @@ export class Scheduler {
         if (!connection.usable || !(await connection.reset())) break;
       }
     } finally {
+      this.open.delete(connection);
       connection.close();
     }
   }
