@@ -4,7 +4,7 @@
  * cells. Each profile fixes every duration and count, so every loop in the bench is bounded.
  */
 
-export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'rules', 'profile'] as const;
+export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'rules', 'outbound', 'profile'] as const;
 export type CellName = (typeof CELLS)[number];
 /** `profile` restarts the server under --cpu-prof; it runs only when asked for. */
 const DEFAULT_CELLS: readonly CellName[] = CELLS.filter((c) => c !== 'profile');
@@ -27,6 +27,8 @@ export interface Timing {
   /** Upper bound on the time spent filling the store. */
   storeFillMaxMs: number;
   profileDurationMs: number;
+  /** outbound: 4 KiB messages queued, then delivered (issue 16 §7). */
+  outboundMessages: number;
 }
 
 export interface Options {
@@ -51,6 +53,7 @@ const QUICK: Timing = {
   apiAt: [3_000],
   storeFillMaxMs: 15_000,
   profileDurationMs: 3_000,
+  outboundMessages: 10_000,
 };
 
 const DEFAULT: Timing = {
@@ -66,6 +69,7 @@ const DEFAULT: Timing = {
   apiAt: [10_000],
   storeFillMaxMs: 150_000,
   profileDurationMs: 10_000,
+  outboundMessages: 100_000,
 };
 
 export function parseOptions(argv: readonly string[]): Options {

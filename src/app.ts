@@ -12,7 +12,7 @@ import { systemClock, type Clock, type Timer } from './clock.js';
 import type { Config } from './config.js';
 import { StoreDelivery } from './delivery/ingest.js';
 import { submissionWiring } from './delivery/wiring.js';
-import type { Outbox, RelayQueue } from './relay/types.js';
+import type { Outbox } from './relay/types.js';
 import type { OutboundMarks } from './delivery/outbound-capture.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { startHttpServer } from './http/server.js';
@@ -33,6 +33,8 @@ import { Ballast } from './store/ballast.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import { SqliteGreylistState } from './store/sqlite/greylist-state.js';
 import { StateDatabase } from './store/sqlite/state-db.js';
+import type { DurableRelayQueue } from './relay/relay-queue.js';
+import { buildRelayQueue } from './relay/settings.js';
 import type { Store } from './store/types.js';
 // Proxy mode (issue 15 §2)
 import type { ProxyOptions } from './proxy/options.js';
@@ -70,7 +72,7 @@ export interface AppParts {
    * try block): relayed recipients, alias forwards and --capture-outbound use it; without one,
    * nothing is relayed (550 5.7.1 at RCPT).
    */
-  relayQueue?: RelayQueue;
+  relayQueue?: DurableRelayQueue;
   /** --capture-outbound's marks, for the HTTP API's Outbound tab. */
   outbound?: OutboundMarks;
   /** The one door for mail we generate (agent replies, rule forwards, DSNs): ours stored here, the rest relayed. */
@@ -187,13 +189,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
   let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
+  // --- relay queue (issue 16, relay part): built before the servers so they can enqueue; DSNs go through parts.outbox once it exists ---
+  const relay = buildRelayQueue(config, { clock: parts.clock, log, metrics: parts.metrics, outbox: () => parts.outbox });
+  parts.relayQueue = relay.queue;
+  // --- end relay queue ---
   // --- agents (issue 17): the Outbox, and agent inboxes wrapped around the store's delivery ---
-  // The relay queue (src/relay/) is injected here once it exists; until then mail we generate for other domains is refused by the Outbox.
-  const relayQueue: RelayQueue | null = null;
   let agentInboxes: AgentInboxes | null = null;
   const outbox = new LocalFirstOutbox({
     store,
-    relay: relayQueue,
+    relay: relay.queue,
     clock: parts.clock,
     domains: config.domains,
     hostname: config.hostname,
@@ -237,6 +241,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     greylist?.close();
     await acting.stop();
     await agentInboxes?.stop();
+    relay.state.close(); // relay queue
     await store.close();
     throw error;
   }
@@ -244,6 +249,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   disk?.start();
   acting.start();
   agentInboxes?.start();
+  relay.queue.start(); // relay queue: recover what a crash left in flight, then deliver
   const retention = startRetention(parts);
   let stopping: Promise<void> | null = null;
   return {
@@ -255,6 +261,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         await Promise.all(servers.map((s) => s.close(config.shutdownGraceMs)));
         await retention.idle();
         await agentInboxes?.stop();
+        await relay.queue.stop(config.shutdownGraceMs); // relay queue: let open transactions finish
+        relay.state.close();
         await disk?.stop();
         greylist?.close();
         await acting.stop();

@@ -109,6 +109,21 @@ export const SCHEMA = {
   aliasProgramDir: option('alias-program-dir', 'path', '', 'directory under which program aliases may run (default: none allowed)'),
   aliasProgramTimeoutMs: option('alias-program-timeout', 'duration', '30s', 'how long a program alias may run before it is killed (451 4.3.0)'),
   // --- end submission ---
+  // --- relay queue and delivery (issue 16, relay part) ---
+  relayConcurrency: option('relay-concurrency', 'integer', '50', 'most outbound SMTP connections open at once, in all'),
+  relayPerDomain: option('relay-per-domain', 'integer', '5', 'most outbound connections to one destination (MX host set or smart host)'),
+  retrySchedule: option('retry-schedule', 'string', '5m,10m,20m,40m,70m', 'waits after the 1st, 2nd, … temporary failure of a recipient; the last repeats (RFC 5321 §4.5.4.1)'),
+  queueLifetimeMs: option('queue-lifetime', 'duration', '5d', 'bounce a recipient still failing temporarily this long after it was queued'),
+  dnsServers: option('dns-servers', 'string', '', 'resolvers for MX lookups, comma-separated ip or ip:port (default: the system\'s)'),
+  smartHost: option('smart-host', 'string', '', 'send all relayed mail to this host:port instead of looking up MX records'),
+  smartHostAuth: option('smart-host-auth', 'path', '', 'file holding "user:password" (one line) for AUTH at --smart-host; never a password on the command line'),
+  relayTls: option('relay-tls', 'string', 'opportunistic', 'STARTTLS to next hops: opportunistic (when offered) or require (no TLS, no delivery)'),
+  relayTimeoutMs: option('relay-timeout', 'duration', '5m', 'an outbound connection silent this long counts as failed (retried)'),
+  relayConnectTimeoutMs: option('relay-connect-timeout', 'duration', '30s', 'time for a next hop to accept the connection and greet'),
+  dkimKey: option('dkim-key', 'path', '', 'PEM private key to DKIM-sign relayed mail with (with --dkim-selector)'),
+  dkimSelector: option('dkim-selector', 'string', '', 'DKIM selector (s=) for --dkim-key'),
+  dkimDomain: option('dkim-domain', 'string', '', 'DKIM signing domain (d=); default: the domain of each message\'s From address'),
+  // --- end relay ---
   logLevel: option('log-level', 'level', 'info', `log level: ${LOG_LEVELS.join(', ')}`),
   // §1 Greylisting (issue 15): asked at RCPT for untrusted clients (policy/greylist.ts).
   greylist: option('greylist', 'switch', 'off', 'greylist untrusted clients: 451 4.7.1 at RCPT for an unknown (client /24 or /64, sender, recipient) until it is retried'),

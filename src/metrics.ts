@@ -106,6 +106,51 @@ export class Metrics {
   });
   // --- end agents ---
 
+  // --- relay queue (issue 16, relay part) ---
+  /** Set by the relay queue: its counts, read at scrape time by the gauges below. */
+  relayCounts: (() => { openMessages: number; byState: Record<string, number>; oldestCreatedAtMs: number | null; nowMs: number }) | null = null;
+  readonly relayAttempts = new Counter({
+    name: 'tidemail_relay_attempts_total',
+    help: 'Delivery attempts per recipient by reply class (2xx, 4xx, 5xx, none = no reply: refused, timed out, dropped, DNS)',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+  readonly relayOutcomes = new Counter({
+    name: 'tidemail_relay_outcomes_total',
+    help: 'Recipient outcomes of relay attempts: delivered, deferred (to be retried), bounced',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly relayRecipients = new Gauge({
+    name: 'tidemail_relay_recipients',
+    help: 'Recipients in the relay queue by state (pending, delivering, deferred, delivered, bounced)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const counts = this.relayCounts?.();
+      if (counts) for (const [state, n] of Object.entries(counts.byState)) this.relayRecipients.set({ state }, n);
+    },
+  });
+  readonly relayQueued = new Gauge({
+    name: 'tidemail_relay_queued_messages',
+    help: 'Messages in the relay queue with a recipient not yet delivered or bounced',
+    registers: [this.registry],
+    collect: () => {
+      const counts = this.relayCounts?.();
+      if (counts) this.relayQueued.set(counts.openMessages);
+    },
+  });
+  readonly relayOldestAgeSeconds = new Gauge({
+    name: 'tidemail_relay_oldest_message_age_seconds',
+    help: 'Age of the oldest message in the relay queue not yet delivered or bounced (0 when none)',
+    registers: [this.registry],
+    collect: () => {
+      const counts = this.relayCounts?.();
+      if (counts) this.relayOldestAgeSeconds.set(counts.oldestCreatedAtMs === null ? 0 : Math.max(0, (counts.nowMs - counts.oldestCreatedAtMs) / 1000));
+    },
+  });
+  // --- end relay queue ---
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

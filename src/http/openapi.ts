@@ -241,6 +241,69 @@ const paths: Record<string, Schema> = {
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: string } } } } } },
 };
 
+// --- relay queue and release (issue 16, relay part) ---
+const queueRecipient = {
+  address: string,
+  state: { type: 'string', enum: ['pending', 'delivering', 'deferred', 'delivered', 'bounced'] },
+  attempts: { ...integer, description: 'Attempts made so far' },
+  nextAttemptAt: { type: ['string', 'null'], format: 'date-time', description: 'When it is tried next; null once delivered or bounced' },
+  lastReply: { ...string, description: 'The last reply (or what went wrong before one: refused, timed out, DNS)' },
+};
+const queueMessage = {
+  id: { type: 'integer', minimum: 1 },
+  mailFrom: { ...string, description: "The envelope sender; '' is the null sender (bounces)" },
+  origin: { type: 'string', enum: ['submission', 'relay-network', 'release', 'alias', 'agent', 'rule', 'bounce'] },
+  sourceId: { type: ['integer', 'null'], description: 'The stored message it came from (release, captured copy)' },
+  size: integer,
+  createdAt: isoDate,
+};
+Object.assign(schemas, {
+  QueuedMessage: closed({ ...queueMessage, recipients: { type: 'array', items: closed(queueRecipient) } }),
+  QueuedMessageDetail: closed({
+    ...queueMessage,
+    recipients: {
+      type: 'array',
+      items: closed({
+        ...queueRecipient,
+        attemptLog: { type: 'array', items: closed({ at: isoDate, host: { ...string, description: "MX name[address]:port; '' when no host was reached" }, reply: string, outcome: { type: 'string', enum: ['delivered', 'deferred', 'bounced'] } }) },
+      }),
+    },
+  }),
+  QueuePage: closed({ total: integer, messages: { type: 'array', items: ref('QueuedMessage') } }),
+  Released: closed({ queueId: { type: 'integer', minimum: 1 }, to: { type: 'array', items: string } }),
+  QueueAccepted: closed({ id: { type: 'integer', minimum: 1 } }),
+});
+const queueId = pathParam('id', 'A queued message id', { type: 'integer', minimum: 1 });
+const adminErrors = { 401: error('No bearer token sent'), 403: error('Wrong token, or no --admin-token configured on the server') };
+Object.assign(paths, {
+  '/api/v1/queue': {
+    get: {
+      summary: 'The relay queue, newest first: each message with its recipients, their states and next retries (public)',
+      parameters: [queryParam('limit', 'Page size (1–500, default 50)', { type: 'integer', minimum: 1, maximum: 500 }), queryParam('offset', 'Messages to skip', integer)],
+      responses: { 200: json('QueuePage', 'A page of queued messages'), 400: bad, 404: error('No relay queue') },
+    },
+  },
+  '/api/v1/queue/{id}': {
+    get: { summary: 'A queued message with every attempt per recipient (time, host, reply)', parameters: [queueId], responses: { 200: json('QueuedMessageDetail', 'The message'), 400: bad, 404: error('No such queued message') } },
+    delete: { summary: 'Drop a message from the queue, undelivered recipients included; needs the admin token', parameters: [queueId], responses: { 204: { description: 'Deleted' }, 400: bad, ...adminErrors, 404: error('No such queued message') } },
+  },
+  '/api/v1/queue/{id}/retry': {
+    post: { summary: 'Make the waiting recipients of a queued message due now; needs the admin token', parameters: [queueId], responses: { 202: json('QueueAccepted', 'Due now'), 400: bad, ...adminErrors, 404: error('No such queued message') } },
+  },
+  '/api/v1/messages/{id}/release': {
+    post: {
+      summary: "Relay a stored message's raw bytes through the queue to the addresses given (Mailpit's release); needs the admin token",
+      parameters: [id],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: closed({ to: { type: 'array', minItems: 1, maxItems: 100, items: string }, from: { ...string, description: "Envelope sender; default the stored message's; '' for the null sender" } }, ['to']) } },
+      },
+      responses: { 202: json('Released', 'Queued'), 400: error('Malformed body or address'), ...adminErrors, 404: error('No such stored message, or no relay queue') },
+    },
+  },
+});
+// --- end relay queue ---
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'Tidemail API', version: '1', description: 'Read any disposable inbox: list, wait, search, live events. Errors are `{ error: { code, message } }`.' },

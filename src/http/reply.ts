@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
 
-/** Request bodies (the rules API's JSON) are read up to this; a larger one is refused with 413. */
+/** Request bodies (the JSON of the rules API, release and the queue's operations) are read up to this; a larger one is refused with 413. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };

@@ -9,6 +9,7 @@ import { listOutbound } from './handlers/outbound.js';
 import { getPolicy, liftBan } from './handlers/policy.js';
 import { createRule, deleteRule, getRule, listRules, putRule } from './handlers/rules.js';
 import { listDeliveries } from './handlers/webhooks.js';
+import { queueRoutes } from './handlers/queue.js';
 import { sendJsonText } from './reply.js';
 import type { Route } from './router.js';
 import { streamEvents } from './sse.js';
@@ -39,6 +40,11 @@ export function routes(context: HttpDeps): Route[] {
     { method: 'GET', path: '/api/v1/rules/{name}', handler: getRule },
     { method: 'PUT', path: '/api/v1/rules/{name}', handler: putRule },
     { method: 'DELETE', path: '/api/v1/rules/{name}', handler: deleteRule },
+    // --- relay queue and release (issue 16, relay part) ---
+    ...queueRoutes(context),
+    { method: 'GET', path: '/queue', handler: web.page },
+    { method: 'GET', path: '/queue/{id}', handler: web.page },
+    // --- end relay queue ---
     { method: 'GET', path: '/api/v1/openapi.json', handler: ({ res }) => sendJsonText(res, 200, OPENAPI_JSON) },
     // --- outbound copies (issue 16, part "submit") ---
     { method: 'GET', path: '/api/v1/inboxes/{inbox}/outbound', handler: listOutbound },

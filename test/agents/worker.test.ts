@@ -126,9 +126,25 @@ async function fixture(limits: { senderRate?: Rate; globalRate?: Rate } = {}, hi
         segments: [Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@client.test>\r\n${extraHeaders}\r\nHello.\r\n`)],
         transcript: { remoteAddress: '127.0.0.1', helo: 'client.test', tls: null, connectedAtMs: clock.now(), lines: [], truncated: false },
       };
-      const outcome = await intake.deliver(incoming);
-      assert.equal(outcome.kind, 'stored');
-      return outcome.kind === 'stored' ? outcome.ids[0]! : 0;
+      // Returns once the store shows the message (its parse committed), as a reader would see it.
+      const shown = new Set<number>();
+      let awaited = 0;
+      let resolveShown: () => void = () => {};
+      const unsubscribe = events.subscribe((e) => {
+        if (e.type !== 'message.stored') return;
+        shown.add(e.id);
+        if (e.id === awaited) resolveShown();
+      });
+      try {
+        const outcome = await intake.deliver(incoming);
+        assert.equal(outcome.kind, 'stored');
+        const id = outcome.kind === 'stored' ? outcome.ids[0]! : 0;
+        awaited = id;
+        if (!shown.has(id)) await new Promise<void>((resolve) => (resolveShown = resolve));
+        return id;
+      } finally {
+        unsubscribe();
+      }
     },
     async settle(count) {
       const target = outcomes.length + count;

@@ -5,6 +5,7 @@ import { renderMessage } from './message.js';
 import { renderPolicy } from './policy.js';
 import { renderRules } from './rules.js';
 import { renderWebhooks } from './webhooks.js';
+import { renderQueue, renderQueuedMessage } from './queue.js';
 import { h, replaceChildren } from './dom.js';
 import { installListKeys } from './keys.js';
 
@@ -19,6 +20,8 @@ function route(): void {
   else if (path === '/policy' || path === '/policy/') renderPolicy(main);
   else if (path === '/webhooks' || path === '/webhooks/') renderWebhooks(main);
   else if (path === '/rules' || path === '/rules/') renderRules(main);
+  else if (path === '/queue' || path === '/queue/') renderQueue(main); // relay queue (issue 16)
+  else if (/^\/queue\/[1-9][0-9]*\/?$/.test(path)) renderQueuedMessage(main, Number(path.split('/')[2])); // relay queue (issue 16)
   else replaceChildren(main, h('p', {}, 'Page not found. ', h('a', { href: '/' }, 'Go home')));
 }
 
