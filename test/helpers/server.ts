@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { testCertificate } from './tls-cert.js';
 import { forgetApi, registerApi } from './visible.js';
 
+/** A loaded 2-core machine (a TLS certificate made at start, CI's neighbours) may take this long. */
+const START_TIMEOUT_MS = 30_000;
+
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 export interface TestServer {
@@ -93,7 +96,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       check();
     });
     void exited.then((code) => reject(new Error(`tidemail exited with ${code} before listening:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`tidemail did not start in time:\n${stderr}`)), START_TIMEOUT_MS).unref();
+  }).catch((error: unknown) => {
+    // A server that never said it listens is still ours to stop: a test that fails here must not leave it running.
+    if (child.exitCode === null) child.kill('SIGKILL');
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
 
   // The delivery helpers wait on this server's API until what they sent is visible (visible.ts).
