@@ -13,6 +13,7 @@ import { LocalFirstOutbox, OutboxError } from '../../src/delivery/outbox.js';
 import { MemoryEventBus } from '../../src/events/bus.js';
 import type { OutboundMessage, QueueId, RelayQueue } from '../../src/relay/types.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { appendShown } from '../store/conformance.js';
 import { ManualClock } from '../helpers/clock.js';
 
 /** Records what would be relayed; `hold` keeps the next enqueue uncommitted until `release`. */
@@ -37,9 +38,10 @@ const NOW = Date.UTC(2026, 10, 21, 3, 39, 3);
 
 let dir: string;
 let store: SqliteStore;
+const events = new MemoryEventBus();
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidemail-outbox-'));
-  store = await SqliteStore.open({ path: join(dir, 'tidemail.db'), retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events: new MemoryEventBus() });
+  store = await SqliteStore.open({ path: join(dir, 'tidemail.db'), retention: { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, events });
 });
 after(async () => {
   await store.close();
@@ -47,7 +49,8 @@ after(async () => {
 });
 
 function outbox(relay: RelayQueue | null, domains: string[] = ['tidemail.test']): LocalFirstOutbox {
-  return new LocalFirstOutbox({ store, relay, clock: new ManualClock(NOW), domains, hostname: 'mx.tidemail.test' });
+  // Its appends resolve once the store shows them, so the test reads what a reader would.
+  return new LocalFirstOutbox({ store: appendShown(store, events), relay, clock: new ManualClock(NOW), domains, hostname: 'mx.tidemail.test' });
 }
 
 function message(recipients: string[]): OutboundMessage {

@@ -5,6 +5,7 @@
  * mis-decoded form of them. If any path decoded differently, some word would be found by one
  * path and not by another.
  */
+import { deliveredVisibly } from '../helpers/visible.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getJson } from '../helpers/http.js';
@@ -226,7 +227,8 @@ describe('HTTP search, IMAP SEARCH and the message JSON decode mail alike', () =
   before(async () => {
     server = await startServer({ expect: ['smtp', 'http', 'imap'] });
     api = `http://127.0.0.1:${server.ports.http}`;
-    for (const sample of SAMPLES) await deliverBytes(server.smtpPort, sample.raw);
+    // Each shown before the next is sent: the ids below are taken in that order.
+    for (const sample of SAMPLES) await deliveredVisibly(server.smtpPort, [`${INBOX}@tidemail.test`], 1, () => deliverBytes(server.smtpPort, sample.raw));
     type Page = { messages: Array<{ id: number; preview: string }> };
     const listing = async (): Promise<Page['messages']> => (await getJson<Page>(`${api}/api/v1/inboxes/${INBOX}/messages`)).body.messages;
     // Body words are searchable over HTTP once the indexer has parsed the bodies; it fills in
