@@ -34,7 +34,7 @@ const PRUNE_EVERY_MS = 3_600_000;
 export interface WebhooksOptions {
   state: StateDatabase;
   commit: TurnCommit;
-  store: Pick<Store, 'get'>;
+  store: Pick<Store, 'get' | 'nextId'>;
   events: EventBus;
   clock: Clock;
   log: Logger;

@@ -109,7 +109,7 @@ it('resolves only once the relay queue has committed its part', async () => {
 it('keeps copies in the inboxes asked for, one body with the recipients', async () => {
   const relay = new FakeRelay();
   const stored: Array<{ inboxes: readonly string[]; ids: readonly number[] }> = [];
-  const box = new LocalFirstOutbox({ store, relay, clock: new ManualClock(NOW), domains: ['tidemail.test'], hostname: 'mx.tidemail.test', afterLocalStore: (s) => stored.push(s) });
+  const box = new LocalFirstOutbox({ store: appendShown(store, events), relay, clock: new ManualClock(NOW), domains: ['tidemail.test'], hostname: 'mx.tidemail.test', afterLocalStore: (s) => stored.push(s) });
   await box.send(message(['eve@remote.example']), { copyToInboxes: ['echo'] });
   assert.deepEqual(relay.queued[0]!.recipients, ['eve@remote.example']);
   const copy = await newest('echo');

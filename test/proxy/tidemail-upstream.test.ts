@@ -4,6 +4,7 @@
  * they reach the upstream). The message arrives upstream byte for byte over TLS; the upstream's
  * refusals reach the client; --keep-copy stores exactly what the upstream accepted.
  */
+import { eventually } from '../helpers/eventually.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -49,13 +50,14 @@ describe('proxy → another Tidemail, STARTTLS required, --keep-copy', { timeout
     } finally {
       client.close();
     }
-    const raw = await rawOf(upstream.ports.http!, 'bob', 'through the proxy');
+    // Both stores show a message once it is parsed, a moment after its 250.
+    const raw = await eventually(() => rawOf(upstream.ports.http!, 'bob', 'through the proxy'), 'the message upstream');
     assert.ok(raw, 'the message is upstream');
     const [theirs, ours] = raw.split(/\r\n(?=\S)/, 2); // the first two header fields, each with its folded lines
     assert.match(theirs!, /^Received: from .* with ESMTPS id /s, 'the upstream received it over TLS');
     assert.match(ours!, /^Received: from client\.example \(\[127\.0\.0\.1\]\)\r\n\tby .* \(Tidemail\) with ESMTP id /);
     assert.ok(raw.endsWith(original), 'the message itself is unchanged');
-    const copy = await rawOf(proxy.httpPort!, 'bob', 'through the proxy');
+    const copy = await eventually(() => rawOf(proxy.httpPort!, 'bob', 'through the proxy'), 'the kept copy');
     assert.ok(copy?.endsWith(original), '--keep-copy stored what the upstream accepted');
   });
 
@@ -90,6 +92,6 @@ s.quit()
     const [size, refused] = run.stdout.trim().split('\n');
     assert.equal(size, String(64 * 1024));
     assert.match(refused!, /rcpt-550-z@up\.test', \(550, b'5\.1\.1 upstream: No such user/);
-    assert.ok(await rawOf(upstream.ports.http!, 'carol', 'from smtplib'));
+    assert.ok(await eventually(() => rawOf(upstream.ports.http!, 'carol', 'from smtplib'), 'the smtplib message upstream'));
   });
 });
