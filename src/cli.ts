@@ -2,8 +2,9 @@
 /**
  * `tidemail serve [flags]`: parse the configuration, start everything, print one line per
  * listener with the address actually bound, and stop gracefully on SIGTERM/SIGINT.
- * `tidemail wait INBOX [flags]`: wait for a message and print its code, link or summary
- * (wait-cli.ts). Usage errors print one line on stderr and exit 2.
+ * `tidemail proxy --upstream HOST:PORT [flags]`: the same front end in front of another MTA.
+ * `tidemail user add NAME`: a submission user. `tidemail wait INBOX [flags]`: wait for a message
+ * and print its code, link or summary (wait-cli.ts). Usage errors print one line on stderr and exit 2.
  *
  * Node flags (the line above; `npm start` passes the same), both for peak RSS under ingest,
  * where nearly everything allocated (socket chunks, replies, message buffers) dies young:
@@ -14,7 +15,9 @@
  *   (1.2× cost 30 % of the 100 KiB rate; --optimize-for-size saved 50 MiB but cost 10–17 %).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { ConfigError, helpText, loadConfig, type LogLevel } from './config.js';
+import type { Logger } from './log.js';
+import type { RunningServer } from './protocol/tcp-server.js';
 import { EXIT_FAILED, WaitFailure, runWait } from './wait-cli.js';
 import { parseWaitArgs, waitHelpText } from './wait-options.js';
 
@@ -44,11 +47,25 @@ async function serve(args: string[]): Promise<void> {
     throw error;
   }
   // Loaded here, not at the top: `tidemail wait`, a CI step, starts without the server's modules.
-  const [{ startApp }, { createLogger }, { ListenError }] = await Promise.all([import('./app.js'), import('./log.js'), import('./protocol/tcp-server.js')]);
-  const log = createLogger(config.logLevel);
+  const { startApp } = await import('./app.js');
+  await runServers(config.logLevel, (log) => startApp(config, log));
+}
+
+/**
+ * Run a server process (`serve`, `proxy`) until signalled: start it, print one line per listener
+ * (tests and scripts read the ports from them), and stop gracefully on SIGTERM or SIGINT; a second
+ * signal means "now".
+ */
+async function runServers(
+  logLevel: LogLevel,
+  start: (log: Logger) => Promise<{ servers: RunningServer[]; stop(): Promise<void> }>,
+  afterListening: () => void = () => {},
+): Promise<void> {
+  const [{ createLogger }, { ListenError }] = await Promise.all([import('./log.js'), import('./protocol/tcp-server.js')]);
+  const log = createLogger(logLevel);
   let app;
   try {
-    app = await startApp(config, log);
+    app = await start(log);
   } catch (error) {
     process.stderr.write(`tidemail: ${error instanceof ListenError ? error.message : `cannot start: ${(error as Error).message}`}\n`);
     process.exit(EXIT_FAILURE);
@@ -57,9 +74,10 @@ async function serve(args: string[]): Promise<void> {
     const host = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
     process.stdout.write(`${server.name} listening on ${host}:${server.address.port}\n`);
   }
+  afterListening();
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals): void => {
-    if (++signals > 1) process.exit(EXIT_FAILURE); // a second signal means "now"
+    if (++signals > 1) process.exit(EXIT_FAILURE);
     log.info({ signal }, 'shutting down');
     app.stop().then(
       () => process.exit(0),
@@ -129,35 +147,11 @@ async function proxy(args: string[]): Promise<void> {
     if (error instanceof ConfigError) usageError(error.message);
     throw error;
   }
-  const [{ startProxy }, { createLogger }, { ListenError }] = await Promise.all([import('./app.js'), import('./log.js'), import('./protocol/tcp-server.js')]);
-  const log = createLogger(loaded.config.logLevel);
-  let app;
-  try {
-    app = await startProxy(loaded.config, loaded.proxy, log);
-  } catch (error) {
-    process.stderr.write(`tidemail: ${error instanceof ListenError ? error.message : `cannot start: ${(error as Error).message}`}\n`);
-    process.exit(EXIT_FAILURE);
-  }
-  for (const server of app.servers) {
-    const host = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
-    process.stdout.write(`${server.name} listening on ${host}:${server.address.port}\n`);
-  }
+  const { startProxy } = await import('./app.js');
   const { host, port } = loaded.proxy.upstream;
-  process.stdout.write(`proxying to ${host.includes(':') ? `[${host}]` : host}:${port} (upstream TLS ${loaded.proxy.upstreamTls})\n`);
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (++signals > 1) process.exit(EXIT_FAILURE);
-    log.info({ signal }, 'shutting down');
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`tidemail: error while stopping: ${String(error)}\n`);
-        process.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  await runServers(loaded.config.logLevel, (log) => startProxy(loaded.config, loaded.proxy, log), () =>
+    process.stdout.write(`proxying to ${host.includes(':') ? `[${host}]` : host}:${port} (upstream TLS ${loaded.proxy.upstreamTls})\n`),
+  );
 }
 
 const [command, ...rest] = process.argv.slice(2);
