@@ -29,6 +29,23 @@ export async function getJson<T>(port: number, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/**
+ * The store shows a message once its parse has committed; after a fill at full speed the parser
+ * may still be catching up. Wait (bounded) until these listings' totals stop growing, so the
+ * cells measure reads of what was stored, not of a store half shown.
+ */
+export async function untilShown(port: number, paths: string[], maxMs = 120_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  for (;;) {
+    let total = 0;
+    for (const path of paths) total += (await getJson<Listing>(port, path)).total ?? 0;
+    if (total === last || Date.now() > deadline) return;
+    last = total;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 export async function runApiCells(
   target: { httpPort: number | undefined; pid: number },
   stored: number,
@@ -42,6 +59,7 @@ export async function runApiCells(
   const ids: number[] = [];
   let setupError = '';
   try {
+    await untilShown(port, listingPaths.slice(0, 20));
     for (const path of listingPaths.slice(0, 20)) {
       const listing = await getJson<Listing>(port, path);
       for (const message of listing.messages ?? []) if (typeof message.id === 'number') ids.push(message.id);

@@ -7,6 +7,7 @@ import { imapFetch } from '../mailread/imap.js';
 import { pop3Retr, type ReadResult } from '../mailread/pop3.js';
 import { KiB } from '../payloads.js';
 import { runSmtpCell } from '../smtp/load.js';
+import { untilShown } from './api.js';
 
 export interface ReadRow {
   protocol: 'pop3' | 'imap';
@@ -32,6 +33,7 @@ export async function runMailReadCells(
       warmupMs: 0, durationMs: 60_000, maxMessages: maildropSize, inboxPrefix: READ_PREFIX, inboxCount: 1,
     });
     stored = fill.accepted;
+    if (target.ports.http !== undefined) await untilShown(target.ports.http, [`/api/v1/inboxes/${READ_INBOX}/messages`]);
   }
   const rows: ReadRow[] = [];
   for (const protocol of protocols) {
