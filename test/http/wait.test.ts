@@ -3,6 +3,7 @@
  * may land just before the call or just after it; neither may be missed, and a message
  * arriving between two calls must be the answer to the next one.
  */
+import { deliveredVisibly } from '../helpers/visible.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
@@ -142,13 +143,16 @@ test('each matcher picks the oldest message it fits among those already there', 
 
 test('timeout=0 looks at every message already there, more than one store page of them', async () => {
   const inbox = 'match-backlog';
-  const { client } = await RawSmtpClient.open(t.server.smtpPort);
-  await client.send('EHLO test.example');
-  for (let i = 1; i <= 130; i++) {
-    const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], mail(`Filler ${i}`, 'Nothing here.'));
-    assert.equal(reply.code, 250);
-  }
-  client.close();
+  // All 130 shown before the last one is sent, so its delivery helper waits for that one.
+  await deliveredVisibly(t.server.smtpPort, [`${inbox}@tidemail.test`], 130, async () => {
+    const { client } = await RawSmtpClient.open(t.server.smtpPort);
+    await client.send('EHLO test.example');
+    for (let i = 1; i <= 130; i++) {
+      const reply = await sendMail(client, 'sender@example.test', [`${inbox}@tidemail.test`], mail(`Filler ${i}`, 'Nothing here.'));
+      assert.equal(reply.code, 250);
+    }
+    client.close();
+  });
   await t.deliver(`${inbox}@tidemail.test`, mail('The one', 'Found at last.'));
   const { status, body } = await wait(inbox, 'after=0&timeout=0&subject=the%20one');
   assert.equal(status, 200);
