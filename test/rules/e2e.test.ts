@@ -5,6 +5,7 @@
  * 403 with a wrong one or none configured), file rules read-only (409), API rules kept across a
  * restart and applied at once.
  */
+import { deliveredVisibly } from '../helpers/visible.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -85,7 +86,9 @@ describe('rules end to end', () => {
   });
 
   it('a tag rule labels the message in the listing and the message itself', async () => {
-    assert.equal((await smtplibSend(server.smtpPort, 'billing-acme@tidemail.test', 'Invoice 7')).code, 250);
+    // Shown once parsed, a moment after the 250: read it then.
+    const sent = await deliveredVisibly(server.smtpPort, ['billing-acme@tidemail.test'], 1, () => smtplibSend(server.smtpPort, 'billing-acme@tidemail.test', 'Invoice 7'));
+    assert.equal(sent.code, 250);
     const page = await getJson<{ messages: Array<{ id: number; tags: string[] }> }>(`${base}/api/v1/inboxes/billing-acme/messages`);
     assert.deepEqual(page.body.messages[0]!.tags, ['invoices']);
     const message = await getJson<{ tags: string[] }>(`${base}/api/v1/messages/${page.body.messages[0]!.id}`);
