@@ -127,7 +127,16 @@ export function htmlToText(html: string): string {
   return readHtml(html).text;
 }
 
+/**
+ * The first `maxChars` of the text with its white space folded. Only a prefix long enough is
+ * folded (a whole body folded only to keep its start was a sixth of a parse): once the folded
+ * prefix is longer than `maxChars`, the rest cannot change what is kept.
+ */
 export function previewOf(text: string, maxChars = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
+  for (let window = maxChars * 4; ; window *= 4) {
+    const whole = window >= text.length;
+    const flat = (whole ? text : text.slice(0, window)).replace(/\s+/g, ' ').trim();
+    if (flat.length > maxChars) return `${flat.slice(0, maxChars - 1)}…`;
+    if (whole) return flat;
+  }
 }

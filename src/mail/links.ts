@@ -154,18 +154,31 @@ class Ranking {
   }
 }
 
+/**
+ * URLs of the text, each labelled by the words before it on its line, or by the last non-blank line
+ * before it when it stands on a line of its own ("Confirm your address:\n<url>"). One scan of the
+ * whole text (a URL never spans a line: URL_IN_TEXT takes no CR or LF); lines are looked at only
+ * around a URL, so a text without any costs one regex pass.
+ */
 function addTextUrls(ranking: Ranking, text: string): void {
-  const lines = text.split('\n');
-  let previous = '';
-  for (const line of lines) {
-    for (const match of line.matchAll(URL_IN_TEXT)) {
-      const prefix = line.slice(0, match.index).slice(-120);
-      // A URL on a line of its own is introduced by the line before ("Confirm your address:\n<url>").
-      const label = /\p{L}{3}/u.test(prefix) ? prefix : previous;
-      ranking.add(trimUrlInText(match[0]), label, label);
-    }
-    if (line.trim()) previous = line.replace(URL_IN_TEXT, ' ').slice(-120);
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const lineStart = text.lastIndexOf('\n', match.index - 1) + 1;
+    const prefix = text.slice(lineStart, match.index).slice(-120);
+    const label = /\p{L}{3}/u.test(prefix) ? prefix : lineBefore(text, lineStart);
+    ranking.add(trimUrlInText(match[0]), label, label);
   }
+}
+
+/** The last non-blank line ending before `lineStart`, its URLs blanked, its last 120 characters. */
+function lineBefore(text: string, lineStart: number): string {
+  let end = lineStart - 1;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    if (line.trim()) return line.replace(URL_IN_TEXT, ' ').slice(-120);
+    end = start - 1;
+  }
+  return '';
 }
 
 /** http(s) links from the anchors of the HTML and the URLs of the text, deduplicated, the likely action link first. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { performance } from 'node:perf_hooks';
-import { extractCodes, extractLinks, htmlToText, MAX_LINKS } from '../../src/mail/extract.js';
+import { extractCodes, extractLinks, htmlToText, MAX_LINKS, previewOf } from '../../src/mail/extract.js';
 import { parseBody } from '../../src/mail/parse.js';
 import { corpus, mailsWithCodes, mailsWithoutCodes, type MailCase } from './corpus/index.js';
 
@@ -183,5 +183,24 @@ describe('htmlToText', () => {
   test('blocks become lines, cells sit side by side, hidden content and entities are handled', () => {
     const html = '<head><style>p{}</style><title>T</title></head><body><div>A&amp;B&nbsp;&lt;c&gt;</div><script>x()</script><table><tr><td>1</td><td>2</td></tr></table><p>caf&eacute;&#x2F;&#8203;ok<br>next</p></body>';
     assert.equal(htmlToText(html), 'A&B <c>\n1 2\ncafé/ok\nnext');
+  });
+});
+
+describe('previewOf', () => {
+  // The preview folds only a prefix of the text; it must keep exactly what folding the whole would.
+  const foldedWhole = (text: string, maxChars: number): string => {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
+  };
+  test('is the first characters of the whole text folded, whatever white space runs where', () => {
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pieces = ['word', ' ', '\n', '\t', '     ', '\r\n\r\n', 'x', '', 'é…'];
+    for (let i = 0; i < 2000; i++) {
+      const length = random(600);
+      const text = Array.from({ length }, () => pieces[random(pieces.length)]).join('') + ' '.repeat(random(3000));
+      for (const maxChars of [1, 5, 200]) assert.equal(previewOf(text, maxChars), foldedWhole(text, maxChars), JSON.stringify(text));
+    }
+    assert.equal(previewOf(`${' '.repeat(5000)}late start`), 'late start');
   });
 });
