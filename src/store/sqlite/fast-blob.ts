@@ -1,5 +1,5 @@
 /**
- * A Blob for the indexer worker only. postal-mime collects every decoded MIME part line by line
+ * A Blob for the store's workers only (the writer parses small bodies as they arrive, the indexer the rest). postal-mime collects every decoded MIME part line by line
  * into `new Blob(chunks)` (two parts per line: the line, then "\n") and reads it back with
  * `arrayBuffer()`. Node's Blob makes each part a transferable object and reads them back one by
  * one; for a 4 KiB text message that was most of the parse (profiled: Blob construction and
@@ -7,8 +7,8 @@
  *
  * This stand-in concatenates the parts once and hands the bytes back. It does only what
  * postal-mime asks of a Blob (construct from strings and byte views, `arrayBuffer`, `size`,
- * `type`), so it is installed in the indexer worker's global scope, where nothing else makes
- * Blobs, and nowhere else: the main thread keeps Node's own.
+ * `type`), so it is installed in the writer's and the indexer's global scope, where nothing else
+ * makes Blobs, and nowhere else: the main thread keeps Node's own.
  */
 const utf8 = new TextEncoder();
 /** Every other part is this one: encoded once (encoding it each time was ~8 % of a parse). */
@@ -49,7 +49,7 @@ function toBytes(part: Part): Uint8Array {
   return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
 }
 
-/** Replace this thread's Blob (call once, from the indexer worker). */
+/** Replace this thread's Blob (call once, from a store worker). */
 export function installConcatenatedBlob(): void {
   (globalThis as { Blob: unknown }).Blob = ConcatenatedBlob;
 }

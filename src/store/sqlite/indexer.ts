@@ -1,14 +1,15 @@
 /**
- * The indexer worker: the full MIME parse of new bodies (preview, attachment count, codes, links,
- * the kept parse that message reads answer from, search text), in a thread of its own so it never
- * delays a group commit.
+ * The indexer worker: the full MIME parse (body-index.ts) of bodies stored unparsed — bigger than
+ * the writer parses before their commit (writer.ts, PARSE_AT_APPEND_MAX_BYTES), committed by the
+ * inline writer, or left by an older version — in a thread of its own so it never delays a group
+ * commit.
  *
- * Its commit is what makes a message visible (store.ts: the visibility gate), so fresh mail has
+ * For those, its commit is what makes a message visible (store.ts: the visibility gate), so fresh mail has
  * the fast lane: parsing starts as soon as a commit of appends is announced, in id order, and
  * comes before the one other job here, making the kept parse of bodies stored before version 6
  * (schema.ts, BACKFILL_KEY), which runs only while no fresh body waits. It runs at the ingest's own
  * priority: it used to run at nice 10, but on a busy 2-core machine that left it almost no CPU
- * (250 → visible grew to seconds), and a parse costs ~0.2 ms per 4 KiB message with the
+ * (250 → visible grew to seconds), and a parse costs ~75 µs per 4 KiB message with the
  * concatenating Blob (fast-blob.ts), ~0.7 ms with Node's.
  *
  * It reads unparsed bodies from its own connection, a small batch at a time, and hands the
@@ -23,14 +24,13 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { searchableBody } from '../../mail/decode.js';
 import { parseBody } from '../../mail/parse.js';
-import { SUMMARY_LINKS, type Address } from '../types.js';
+import type { Address } from '../types.js';
+import { indexBody } from './body-index.js';
 import { installConcatenatedBlob } from './fast-blob.js';
 import { keepParse } from './kept-parse.js';
 import type { BackfillEntry, Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
 import { BACKFILL_KEY } from './schema.js';
-import { searchableAddresses } from './search.js';
 
 installConcatenatedBlob();
 
@@ -140,17 +140,8 @@ async function catchUp(): Promise<void> {
           bytes += row.size;
           const raw = rawOf.get(row.id);
           if (!raw) continue; // deleted since the batch was listed
-          const parsed = await parseBody(raw, row.subject);
           const from = row.from_json ? (JSON.parse(row.from_json) as Address) : null;
-          entries.push({
-            bodyId: row.id,
-            preview: parsed.preview,
-            attachments: parsed.attachments.length,
-            codes: parsed.codes,
-            links: parsed.links.slice(0, SUMMARY_LINKS),
-            kept: keepParse(raw, parsed),
-            search: { subject: row.subject, addresses: searchableAddresses(from, JSON.parse(row.to_json) as Address[]), body: searchableBody(parsed) },
-          });
+          entries.push({ bodyId: row.id, ...(await indexBody(raw, row.subject, from, JSON.parse(row.to_json) as Address[])) });
         }
         cursor = rows[taken - 1]!.id;
         post(entries);

@@ -12,7 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { NewMessage } from '../types.js';
-import type { Removed } from './protocol.js';
+import type { BodyIndex, Removed } from './protocol.js';
 
 export interface Appended {
   ids: number[];
@@ -44,9 +44,11 @@ export class MessageRows {
   ) {
     this.sql = {
       insertBody: db.prepare(
-        `INSERT INTO bodies (size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date)
-         VALUES (@size, @receivedAt, @mailFrom, @rcptTo, @remoteAddress, @helo, @tls, @fromJson, @toJson, @subject, @date)`,
+        `INSERT INTO bodies (size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date, preview, attachments, codes, links, parsed)
+         VALUES (@size, @receivedAt, @mailFrom, @rcptTo, @remoteAddress, @helo, @tls, @fromJson, @toJson, @subject, @date, @preview, @attachments, @codes, @links, @parsed)`,
       ),
+      insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
+      insertKeptParse: db.prepare('INSERT INTO parses (body_id, kept) VALUES (?, ?)'),
       insertRaw: db.prepare('INSERT INTO raws (body_id, raw) VALUES (?, ?)'),
       insertTranscript: db.prepare('INSERT INTO transcripts (body_id, json) VALUES (?, ?)'),
       insertMessage: db.prepare('INSERT INTO messages (inbox, body_id) VALUES (?, ?)'),
@@ -72,8 +74,12 @@ export class MessageRows {
     };
   }
 
-  /** Store the body once and a message for each of its inboxes, evicting beyond the per-inbox cap. */
-  append(message: NewMessage): Appended {
+  /**
+   * Store the body once and a message for each of its inboxes, evicting beyond the per-inbox cap.
+   * With its parse (`index`) the body is stored parsed, with its search row and kept parse, in
+   * the same transaction; without, it waits for the indexer.
+   */
+  append(message: NewMessage, index?: BodyIndex): Appended {
     const { envelope } = message;
     // Structured clone hands the writer worker a plain Uint8Array: view it as a Buffer again.
     const raw = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
@@ -90,14 +96,20 @@ export class MessageRows {
         toJson: JSON.stringify(message.to),
         subject: message.subject,
         date: message.dateMs,
+        preview: index?.preview ?? '',
+        attachments: index?.attachments ?? 0,
+        codes: index ? JSON.stringify(index.codes) : '[]',
+        links: index ? JSON.stringify(index.links) : '[]',
+        parsed: index ? 1 : 0,
       }).lastInsertRowid,
     );
     this.sql.insertRaw.run(bodyId, raw);
     this.sql.insertTranscript.run(bodyId, JSON.stringify(message.transcript));
+    if (index) {
+      this.sql.insertFts.run(bodyId, index.search.subject, index.search.addresses, index.search.body);
+      this.sql.insertKeptParse.run(bodyId, index.kept);
+    }
     this.sql.addToTotals.run(message.inboxes.length, 1, raw.length);
-    // No search index row yet: the indexer adds it after parsing, so this commit writes no FTS
-    // segment (at 4 KiB × 20 sessions that halved the writer's work per message, 44 → 24 µs).
-    // Until then search matches the body's subject and addresses itself (search.ts).
     const ids: number[] = [];
     const evicted: Removed[] = [];
     const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };

@@ -14,9 +14,8 @@ export interface IndexerInit {
   writerPort: MessagePort;
 }
 
-/** The full parse of one body: the summary's last fields, the kept parse and the search index row. */
-export interface IndexEntry {
-  bodyId: number;
+/** The full parse of one body (body-index.ts): the summary's last fields, the kept parse and the search index row. */
+export interface BodyIndex {
   preview: string;
   attachments: number;
   codes: string[];
@@ -27,6 +26,11 @@ export interface IndexEntry {
   search: { subject: string; addresses: string; body: string };
 }
 
+/** A body's parse, made by the indexer for a body stored unparsed. */
+export interface IndexEntry extends BodyIndex {
+  bodyId: number;
+}
+
 /** The kept parse of a body shown before version 6 (schema.ts, BACKFILL_KEY), made again. */
 export interface BackfillEntry {
   bodyId: number;
@@ -34,7 +38,8 @@ export interface BackfillEntry {
 }
 
 export type WriteOp =
-  | { kind: 'append'; message: NewMessage }
+  /** `index`: the body's parse, made before the append (body-index.ts); without it the body is stored unparsed. */
+  | { kind: 'append'; message: NewMessage; index?: BodyIndex }
   | { kind: 'setFlags'; ids: MessageId[]; operation: FlagOperation; mask: number }
   | { kind: 'delete'; ids: MessageId[] }
   | { kind: 'deleteInbox'; inbox: string }
@@ -70,6 +75,7 @@ export type WriteResult =
  */
 export interface Committed {
   type: 'committed';
+  /** Bodies were stored unparsed: the indexer has work. */
   appended: boolean;
   /** Parse results were lost (their commit failed): parse everything unparsed again. */
   rewind?: boolean;
@@ -124,7 +130,11 @@ export interface Visible {
 }
 
 /** writer → main, after `WriterOpening`. */
-export type FromWriter = { type: 'outcomes'; outcomes: OpOutcome[] } | Visible | BackgroundError | { type: 'closed' };
+/**
+ * writer → main. `visibleThrough` with outcomes: the commit they report moved the watermark (it
+ * stored parsed bodies, or copies): one message instead of a second hand-off for a `Visible`.
+ */
+export type FromWriter = { type: 'outcomes'; outcomes: OpOutcome[]; visibleThrough?: number } | Visible | BackgroundError | { type: 'closed' };
 
 /** indexer → main. */
 export type FromIndexer = BackgroundError;

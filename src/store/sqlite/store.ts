@@ -9,9 +9,12 @@
  *
  *   main → writer     'ops'        the writes of one event-loop turn, numbered; then 'close'
  *   writer → main     'opened'     once, when the schema is ready (or 'openFailed')
- *                     'outcomes'   of one commit, posted after its sync; then 'closed'
- *                     'visible'    after a commit of parse results: messages up to an id may be shown
- *   writer → indexer  'committed'  after each commit (a MessageChannel between the workers)
+ *                     'outcomes'   of one commit, posted after its sync, with the watermark if it
+ *                                  moved; then 'closed'
+ *                     'visible'    after a commit of the indexer's parse results: messages up to
+ *                                  an id may be shown
+ *   writer → indexer  'committed'  after each commit: checkpoint, parse what was stored unparsed
+ *                                  (a MessageChannel between the workers)
  *   main → indexer    'committed'  after a turn in which the inline writer committed
  *   indexer → writer  'index'      parse results, stored in an unsynced commit of their own
  *   both → main       'backgroundError'  a failure no caller waits for (onError)
@@ -27,20 +30,24 @@
  *   has nothing to share a sync with; answered ~25 % sooner. With company the event loop would
  *   serialise one sync per message (4 KiB × 20: ~4,200 → ~1,700 msg/s), so the store tells the
  *   two apart from what it sees of its own appends (lone-sender.ts).
- * - The full MIME parse is off the ingest path, in the indexer, resting only in a sustained flood
- *   (then a tenth of a core: 4 KiB × 20 persistent ~9,300 → ~10,300 msg/s); it reads bodies from
- *   disk, so a backlog costs disk, not memory. It checkpoints 10 ms after commits, beside the writer,
- *   so the copy into the database file is not inside a commit someone waits on.
+ * - The full MIME parse (body-index.ts) of a body up to 32 KiB is made by the writer as the append
+ *   arrives, before its commit, which stores it parsed: ~75 µs of a 4 KiB message, where handing
+ *   the parse to the indexer after the commit cost two more thread hand-offs and a second commit
+ *   per batch, and halved ingest of small messages. Bigger bodies, the inline writer's and those of
+ *   an older data dir are parsed by the indexer after their commit, from disk (a backlog costs
+ *   disk, not memory), resting only in a sustained flood. The indexer also checkpoints 10 ms after
+ *   commits, beside the writer, so the copy into the database file is not inside a commit someone
+ *   waits on.
  *
  * The visibility gate (issue 13 §1, BENCHMARKS.md): an append is committed at once, as above, and
  * its 250 waits for nothing more; but the message is shown (listings, `listAfter`, `mailbox`,
  * `get`, `raw`, search, the `message.stored` event) only once its parse has committed, so it is
  * never seen without its final summary, and after that only its flags change. Messages are shown
  * in id order, never id N+1 before N (ids are IMAP UIDs and the wait/SSE cursor): the writer moves
- * a watermark, `visibleThrough`, to the newest message all of whose predecessors are parsed, every
- * read here stops at it, and the store announces what it uncovered, oldest first. Parsing before
- * the commit was measured instead and halved ingest: the parse was then on the path to every 250.
- * Reads never parse either: `get` rebuilds the parse the indexer kept (kept-parse.ts).
+ * a watermark, `visibleThrough` (visibility.ts), to the newest message all of whose predecessors are
+ * parsed, every read here stops at it, and the store announces what it uncovered, oldest first. A
+ * body parsed before its commit is shown by that commit; one the indexer parses, by the indexer's.
+ * Reads never parse: `get` rebuilds the parse that was kept (kept-parse.ts).
  *
  * Events are published on the bus only after the commit they announce (an outcome from the
  * writer, the inline commit's return, the watermark's move), so a subscriber that reads on an
@@ -187,6 +194,11 @@ export class SqliteStore implements Store {
           }
           if (outcome.ok) pending.resolve(outcome.result);
           else pending.reject(new Error(outcome.error));
+        }
+        // After the callers' continuations (a rename's deletions are announced by its caller first).
+        if (message.visibleThrough !== undefined) {
+          const through = message.visibleThrough;
+          setImmediate(() => this.announce(through));
         }
         return;
       case 'visible':

@@ -9,23 +9,29 @@
  * synchronous=FULL: one sync for the whole batch.
  * Only then are the results posted back, so a result in the main thread means "on disk".
  *
- * The full MIME parse of new bodies happens in the indexer worker (indexer.ts); its results
- * arrive here as 'index' messages and are stored in a commit of their own after the writes.
- * That commit is also where messages become visible (store.ts): it moves the watermark up to
- * the newest message all of whose predecessors are parsed, raises the `last_id` (UIDNEXT) of
- * each inbox that gains shown messages, and tells the main thread, which announces them.
+ * An append of a body up to PARSE_AT_APPEND_MAX_BYTES is parsed here as it arrives (body-index.ts)
+ * and stored parsed in its commit, which moves the visibility watermark (visibility.ts) and tells
+ * the main thread with the outcomes. Other bodies are parsed by the indexer worker (indexer.ts)
+ * after their commit; its results arrive as 'index' messages and are stored in a commit of their
+ * own after the writes, which moves the watermark in turn ('visible').
  * The indexer also checkpoints the WAL, so the copy of pages into the database file and its
  * sync happen beside this thread's commits instead of inside one of them.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Committed, FlagChange, FromWriter, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
+import type { NewMessage } from '../types.js';
+import type { BodyIndex, Committed, FlagChange, FromWriter, IndexResults, OpOutcome, SeqOp, ToWriter, WriteOp, WriteResult, WriterInit, WriterOpening } from './protocol.js';
 import { CopyRows } from './copy-rows.js';
+import { indexBody } from './body-index.js';
+import { installConcatenatedBlob } from './fast-blob.js';
 import { MessageRows } from './message-rows.js';
+import { VisibilityWatermark } from './visibility.js';
 import { BACKFILL_KEY, configureWriting, migrate, transactionStatements } from './schema.js';
 
 /** Deletions per retention pass, so one pass never holds the write lock for long. */
 const EXPIRE_BATCH = 2000;
+
+installConcatenatedBlob();
 
 const port = parentPort;
 if (!port) throw new Error('writer.ts must run as a worker thread');
@@ -57,26 +63,9 @@ const sql = {
   keepParse: db.prepare('INSERT OR REPLACE INTO parses (body_id, kept) VALUES (?, ?)'),
   backfillParse: db.prepare<[number, string, number]>('INSERT OR IGNORE INTO parses (body_id, kept) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM bodies WHERE id = ?)'),
   backfillDone: db.prepare('DELETE FROM meta WHERE key = ?'),
-  lowestUnparsed: db.prepare<[], number | null>('SELECT min(id) FROM bodies WHERE parsed = 0').pluck(),
-  firstMessageOf: db.prepare<[number], number>('SELECT id FROM messages WHERE body_id >= ? ORDER BY body_id, id LIMIT 1').pluck(),
-  newestMessage: db.prepare<[], number | null>('SELECT max(id) FROM messages').pluck(),
-  newlyShown: db.prepare<[number, number], { inbox: string; id: number }>('SELECT inbox, max(id) AS id FROM messages WHERE id > ? AND id <= ? GROUP BY inbox'),
-  raiseLastId: db.prepare<[number, string]>('UPDATE inboxes SET last_id = max(last_id, ?) WHERE name = ?'),
 };
 
-/**
- * The newest message id up to which every message is parsed: just before the first message of
- * the lowest unparsed body (ids ascend with bodies: both follow commit order), or the newest id.
- */
-function parsedThrough(): number {
-  const unparsed = sql.lowestUnparsed.get();
-  const first = unparsed === null || unparsed === undefined ? undefined : sql.firstMessageOf.get(unparsed);
-  return first === undefined ? (sql.newestMessage.get() ?? 0) : first - 1;
-}
-
-/** Messages up to this id may be shown (store.ts); it only goes up. */
-let visibleThrough = parsedThrough();
-
+const watermark = new VisibilityWatermark(db);
 const tx = {
   ...transactionStatements(db),
   savepoint: (name: string) => ({
@@ -98,7 +87,7 @@ function setSynchronous(level: 'FULL' | 'NORMAL'): void {
   db.pragma(`synchronous = ${level}`);
 }
 
-post({ type: 'opened', uidValidity, visibleThrough });
+post({ type: 'opened', uidValidity, visibleThrough: watermark.open() });
 
 function setFlags(op: Extract<WriteOp, { kind: 'setFlags' }>): WriteResult {
   const changed: FlagChange[] = [];
@@ -125,7 +114,7 @@ function expire(nowMs: number): WriteResult {
 function apply(op: WriteOp): WriteResult {
   switch (op.kind) {
     case 'append':
-      return { kind: 'append', ...rows.append(op.message) };
+      return { kind: 'append', ...rows.append(op.message, op.index) };
     case 'setFlags':
       return setFlags(op);
     case 'delete':
@@ -161,15 +150,6 @@ function storeIndex(results: IndexResults[]): void {
   }
 }
 
-/** Move the watermark over what is parsed now, raising each inbox's last shown id; returns whether it moved. */
-function advanceVisibility(): boolean {
-  const through = parsedThrough();
-  if (through <= visibleThrough) return false;
-  for (const { inbox, id } of sql.newlyShown.all(visibleThrough, through)) sql.raiseLastId.run(id, inbox);
-  visibleThrough = through;
-  return true;
-}
-
 function flush(): void {
   flushScheduled = false;
   const batch = queue;
@@ -184,29 +164,27 @@ function flush(): void {
 /** One transaction, one sync, for every queued write; only then is each result posted. */
 function commitWrites(batch: SeqOp[]): void {
   const outcomes: OpOutcome[] = [];
-  const before = visibleThrough;
-  let moved = false;
+  let visibleThrough: number | null = null;
   try {
     tx.begin.run();
     for (const { seq, op } of batch) {
       const outcome = inSavepoint(opSavepoint, () => apply(op));
       outcomes.push(outcome.ok ? { seq, ok: true, result: outcome.value } : { seq, ok: false, error: outcome.error });
     }
-    // A copy or rename makes new messages of bodies already parsed: they are shown by the same
-    // watermark as everything else (after any unparsed message before them), never on their own.
-    if (batch.some(({ op }) => op.kind === 'copy' || op.kind === 'renameInbox')) moved = advanceVisibility();
+    // Bodies stored parsed, and copies or renames (new messages of bodies already parsed), are
+    // shown by the same watermark as everything else (after any unparsed message before them).
+    if (batch.some(({ op }) => op.kind === 'copy' || op.kind === 'renameInbox' || (op.kind === 'append' && op.index))) visibleThrough = watermark.advance();
     tx.commit.run();
   } catch (error) {
     // The commit itself failed (disk full, I/O error): nothing in this batch is stored.
     if (db.inTransaction) tx.rollback.run();
-    visibleThrough = before;
     post({ type: 'outcomes', outcomes: batch.map(({ seq }) => ({ seq, ok: false, error: String(error) })) });
     return;
   }
-  // Outcomes first: a rename's deletions are announced (with its outcome) before its arrivals.
-  post({ type: 'outcomes', outcomes });
-  if (moved) post({ type: 'visible', throughId: visibleThrough });
-  const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append') };
+  // Outcomes first, the watermark with them: a rename's deletions are announced (with its
+  // outcome) before its arrivals.
+  post(visibleThrough === null ? { type: 'outcomes', outcomes } : { type: 'outcomes', outcomes, visibleThrough });
+  const note: Committed = { type: 'committed', appended: batch.some(({ op }) => op.kind === 'append' && !op.index) };
   init.indexerPort.postMessage(note);
 }
 
@@ -218,19 +196,17 @@ function commitWrites(batch: SeqOp[]): void {
  * cost the writer an fsync per parsed batch, on the thread every 250 waits for.)
  */
 function commitIndex(results: IndexResults[]): void {
-  const before = visibleThrough;
-  let moved = false;
+  let visibleThrough: number | null = null;
   let rewind = false;
   setSynchronous('NORMAL');
   try {
     tx.begin.run();
     storeIndex(results);
-    moved = advanceVisibility();
+    visibleThrough = watermark.advance();
     tx.commit.run();
   } catch (error) {
     if (db.inTransaction) tx.rollback.run();
-    visibleThrough = before;
-    moved = false;
+    visibleThrough = null;
     // Those bodies are still unparsed, and nothing after them can be shown before they are.
     rewind = true;
     // Only freshness of the index is lost, never a write; the store reports it.
@@ -238,7 +214,7 @@ function commitIndex(results: IndexResults[]): void {
   } finally {
     setSynchronous('FULL');
   }
-  if (moved) post({ type: 'visible', throughId: visibleThrough });
+  if (visibleThrough !== null) post({ type: 'visible', throughId: visibleThrough });
   init.indexerPort.postMessage({ type: 'committed', appended: rewind, rewind } satisfies Committed);
 }
 
@@ -270,17 +246,45 @@ init.indexerPort.on('message', (message: IndexResults) => {
   schedule();
 });
 
-port.on('message', (message: ToWriter) => {
+/**
+ * Bodies up to this size are parsed here as they arrive, before their commit (body-index.ts), and
+ * stored parsed: they are shown in the commit that stores them. A 4 KiB message costs ~75 µs of
+ * parse; the indexer's way cost more than that in thread hand-offs (writer → indexer → writer →
+ * main, each waking a thread) and a second commit per batch (BENCHMARKS.md). Bigger bodies (a
+ * 100 KiB one parses in ~1 ms) are left to the indexer, so they never hold up a group commit.
+ */
+const PARSE_AT_APPEND_MAX_BYTES = 32 * 1024;
+
+async function indexAtAppend(message: NewMessage): Promise<BodyIndex | undefined> {
+  if (message.raw.byteLength > PARSE_AT_APPEND_MAX_BYTES) return undefined;
+  // Structured clone hands this thread a plain Uint8Array: view it as a Buffer again.
+  const raw = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
+  try {
+    return await indexBody(raw, message.subject, message.from, message.to);
+  } catch {
+    // Stored unparsed: the indexer tries again after the commit, and reports a failure.
+    return undefined;
+  }
+}
+
+async function receive(message: ToWriter): Promise<void> {
   if (message.type === 'close') {
     closing = true;
     flush();
     init.indexerPort.close();
     db.close();
     post({ type: 'closed' });
-    port.close();
+    port!.close();
     return;
   }
+  for (const { op } of message.ops) if (op.kind === 'append') op.index ??= await indexAtAppend(op.message);
   queue.push(...message.ops);
   schedule();
+}
+
+// In arrival order: an append's parse (a few microtask turns) ends before the writes behind it queue.
+let arriving: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWriter) => {
+  arriving = arriving.then(() => receive(message)).catch((error: unknown) => post({ type: 'backgroundError', error: `writer: ${String(error)}` }));
 });
 
