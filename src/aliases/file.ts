@@ -14,12 +14,12 @@
  * with no directory configured, `:include:`) is logged with its line number and skipped whole:
  * half an alias would deliver to some of its targets and silently not the others. Names are
  * inbox names (lower-cased; `Joe+tag@` looks up `joe`). The file is re-read when it changes
- * (delivery/reloaded-file.ts), checked at most once a second when a recipient is looked up; a
+ * (reloaded-file.ts), checked at most once a second when a recipient is looked up; a
  * missing file is no aliases.
  */
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { ReloadedFile } from '../delivery/reloaded-file.js';
+import { ReloadedFile } from '../reloaded-file.js';
 import { inboxFor, parseMailbox } from '../mail/address.js';
 
 /** One value of an alias line, before expansion. */

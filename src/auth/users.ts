@@ -2,13 +2,13 @@
  * The submission users (`--users FILE`): one `name:hash` a line, the hash from password.ts
  * (`tidemail user add` writes them); blank lines and `#` comments skipped. A malformed line is
  * logged with its number and skipped, never guessed at. The file is re-read when it changes
- * (delivery/reloaded-file.ts), checked at most once a second when someone logs in, so adding a
+ * (reloaded-file.ts), checked at most once a second when someone logs in, so adding a
  * user needs no restart. A missing file is no users at all:
  * every AUTH fails until the file appears.
  *
  * User names are compared exactly (case-sensitive, NFC), as the SASL identity is (RFC 4616 §2).
  */
-import { ReloadedFile } from '../delivery/reloaded-file.js';
+import { ReloadedFile } from '../reloaded-file.js';
 import { parseHash, verifyPassword } from './password.js';
 
 /** A user name as the file can hold it: no colon (the separator), no whitespace or control characters. */

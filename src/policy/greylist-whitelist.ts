@@ -11,15 +11,14 @@
  *     domain ours.test                                a recipient domain never greylisted
  *
  * A line that does not parse is logged with its line number and skipped; the rest still apply.
- * The file is re-read when its modification time changes, checked at most once a second when
- * it is asked (as words.ts does), so an operator edits it without a restart; a missing or
- * unreadable file whitelists nothing and is reported once per change.
+ * The file is re-read when it changes (reloaded-file.ts: checked at most once a second when it
+ * is asked), so an operator edits it without a restart; a missing or unreadable file whitelists
+ * nothing and is reported once per change.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { ReloadedFile } from '../reloaded-file.js';
 import { parseMailbox } from '../mail/address.js';
 import { NetworkList } from './networks.js';
 
-const RECHECK_MS = 1000;
 
 /** What the greylist is asked about, at RCPT. */
 export interface GreyCandidate {
@@ -43,52 +42,30 @@ interface Rules {
 const EMPTY: Rules = { clients: new NetworkList([]), triplets: new Map(), helos: new Map(), domains: new Set(), lines: 0 };
 
 export class GreylistWhitelist {
-  private rules: Rules = EMPTY;
-  private mtimeMs = -1;
-  private checkedAtMs = -Infinity;
-  private reported = '';
+  private readonly file: ReloadedFile<Rules>;
 
   constructor(
     readonly path: string,
-    private readonly now: () => number,
-    private readonly onProblem: (message: string) => void,
-  ) {}
+    now: () => number,
+    onProblem: (message: string) => void,
+  ) {
+    this.file = new ReloadedFile(path, parseWhitelist, () => EMPTY, now, onProblem, 'greylist whitelist', true);
+  }
 
   /** How many entries the file holds now. */
   get size(): number {
-    this.reloadIfChanged();
-    return this.rules.lines;
+    return this.file.current().lines;
   }
 
   /** Why this candidate is whitelisted (`client`, `triplet`, `helo`, `domain`), or null. */
   match(candidate: GreyCandidate): string | null {
-    this.reloadIfChanged();
-    const r = this.rules;
+    const r = this.file.current();
     const recipient = candidate.recipient.toLowerCase();
     if (r.clients.has(candidate.ip)) return 'client';
     if (r.domains.has(recipient.slice(recipient.lastIndexOf('@') + 1))) return 'domain';
     if (r.triplets.get(`${candidate.sender.toLowerCase()}\n${recipient}`)?.some((list) => list.has(candidate.ip))) return 'triplet';
     if (r.helos.get(`${candidate.helo.toLowerCase()}\n${recipient}`)?.some((list) => list.has(candidate.ip))) return 'helo';
     return null;
-  }
-
-  private reloadIfChanged(): void {
-    const now = this.now();
-    if (now - this.checkedAtMs < RECHECK_MS) return;
-    this.checkedAtMs = now;
-    try {
-      const mtimeMs = statSync(this.path).mtimeMs;
-      if (mtimeMs === this.mtimeMs) return;
-      this.mtimeMs = mtimeMs;
-      this.rules = parseWhitelist(readFileSync(this.path, 'utf8'), (line, reason) => this.onProblem(`greylist whitelist ${this.path} line ${line}: ${reason}; skipped`));
-      this.reported = '';
-    } catch (error) {
-      this.rules = EMPTY;
-      this.mtimeMs = -1;
-      const message = `greylist whitelist: cannot read ${this.path}: ${(error as Error).message}`;
-      if (message !== this.reported) this.onProblem(message);
-      this.reported = message;
-    }
   }
 }
 

@@ -3,8 +3,10 @@
  * identity (mtime, size, inode: an atomic rename changes the inode even within one mtime tick)
  * is checked at most once a second, when the value is asked for, so an operator edits it
  * without a restart and a busy server does not stat it per message. A missing file is the empty
- * value; an unreadable one too, reported once per change rather than per lookup. Used by the
- * users file (auth/users.ts) and the aliases file (aliases/file.ts).
+ * value (reported too, once, for a file whose absence is a mistake); an unreadable one is the
+ * empty value, reported once per change rather than per lookup. Used by the users file
+ * (auth/users.ts), the aliases file (aliases/file.ts), the blocked subject words and the
+ * greylist whitelist (policy/).
  */
 import { readFileSync, statSync } from 'node:fs';
 
@@ -24,6 +26,8 @@ export class ReloadedFile<T> {
     private readonly onProblem: (message: string) => void,
     /** What the file is, in messages: "users file", "aliases file". */
     private readonly what: string,
+    /** Report a missing file (once per change), as an unreadable one is. */
+    private readonly missingIsProblem = false,
   ) {
     this.value = empty();
     this.reload(true);
@@ -49,6 +53,7 @@ export class ReloadedFile<T> {
     this.identity = identity;
     if (identity === 'missing') {
       this.value = this.empty();
+      if (this.missingIsProblem) this.onProblem(`${this.what}: cannot read ${this.path}: no such file`);
       return;
     }
     try {
