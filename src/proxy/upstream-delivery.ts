@@ -24,8 +24,8 @@
  *   transaction it goes back as it is (see pool.ts).
  * A connection that fails mid-transaction (closed, timed out) is dropped, and what is left of the
  * transaction is answered 451 4.4.1. A MAIL FROM that fails on a reused connection (it died
- * while idle) is retried once on a new one, with the RCPT pipelined behind it: nothing was
- * said to the client yet.
+ * while idle, or its 421 came as MAIL's reply) is retried once on a new one, with the RCPT
+ * pipelined behind it: nothing was said to the client yet.
  */
 import type { Clock } from '../clock.js';
 import type { DeliveryOutcome, DeliveryTarget, Incoming, RecipientVerdict, TargetReply, TargetTransaction, TransactionStart } from '../delivery/ingest.js';
@@ -142,15 +142,16 @@ class UpstreamTransaction implements TargetTransaction {
       pipelined?.catch(ignore);
       if (this.mailVerdict === undefined) {
         const mail = await settle(opened.mail);
-        if ('error' in mail) {
-          if (opened.retryable && !this.over && !this.broken) {
-            this.giveBack(connection, 'discard'); // it died while idle: try once more on a new one
-            this.returned = false;
-            this.opened = this.open(false);
-            continue;
-          }
-          return { accepted: false, reply: this.fail(connection, mail.error) };
+        // A reused connection that died while idle, or is closing (its 421 taken for MAIL's
+        // reply): try once more on a new one.
+        const lost = 'error' in mail || mail.reply.code === 421;
+        if (lost && opened.retryable && !this.over && !this.broken) {
+          this.giveBack(connection, 'discard');
+          this.returned = false;
+          this.opened = this.open(false);
+          continue;
         }
+        if ('error' in mail) return { accepted: false, reply: this.fail(connection, mail.error) };
         if (!isPositive(mail.reply)) {
           this.mailVerdict = isReply(mail.reply) ? relayed(mail.reply) : unexpected('MAIL', mail.reply);
           if (pipelined) await settle(pipelined); // its 503 is not the client's to see
