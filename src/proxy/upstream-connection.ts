@@ -212,10 +212,20 @@ export class UpstreamConnection {
     this.socket.write(chunk);
   }
 
+  private readonly onSocketData = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onSocketError = (error: Error): void => this.fail(new UpstreamFailure(error.message));
+  private readonly onSocketClose = (): void => this.fail(new UpstreamFailure(this.quitting ? 'closed after QUIT' : 'connection closed by the upstream'));
+
   private attach(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(new UpstreamFailure(error.message)));
-    socket.on('close', () => this.fail(new UpstreamFailure(this.quitting ? 'closed after QUIT' : 'connection closed by the upstream')));
+    socket.on('data', this.onSocketData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+  }
+
+  private detach(socket: net.Socket | tls.TLSSocket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onSocketClose);
   }
 
   private onData(chunk: Buffer): void {
@@ -269,9 +279,7 @@ export class UpstreamConnection {
   /** The TLS handshake over the connected socket, bounded by the reply timeout. */
   private startTls(clock: Pick<Clock, 'after'>): Promise<void> {
     const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
+    this.detach(plain);
     this.reader.reset();
     const secure = tls.connect({ socket: plain, rejectUnauthorized: false, ...(net.isIP(this.settings.host) ? {} : { servername: this.settings.host }) });
     this.socket = secure;
