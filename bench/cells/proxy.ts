@@ -1,11 +1,13 @@
 /**
  * The proxy cell (issue 15 §2): 4 KiB × 20 sessions through `tidemail proxy` to Postfix's
  * smtp-sink, one message per connection and persistent, each as a ratio of smtp-sink measured
- * directly in the same run, seconds apart (target ≥ 0.4×), with the proxy's peak RSS. Every
- * proxied message costs the client's transaction plus the upstream's (MAIL, RCPT, DATA, body
- * and RSET on a pooled connection, each a round trip since the proxy answers only after the
- * upstream did), so the ratio measures what that honesty costs. The proxy runs with the CLI's
- * own Node flags, on loopback, trusted (no policy delays), and stops before the cell returns.
+ * directly in the same run, seconds apart (target ≥ 0.4×), with the proxy's peak RSS and its
+ * CPU per message. Every proxied message costs the client's transaction plus the upstream's on
+ * a pooled, warm connection: MAIL with the first RCPT pipelined (smtp-sink advertises
+ * PIPELINING), DATA while the client sends its body, the body; three writes and three reads
+ * upstream, since the proxy answers RCPT and the end of data only after the upstream did. The
+ * ratio measures what that honesty costs. The proxy runs with the CLI's own Node flags, on
+ * loopback, trusted (no policy delays), and stops before the cell returns.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -100,6 +102,7 @@ export async function runProxyCell(timing: Timing, progress: (line: string) => v
         progress(
           `proxy 4 KiB × 20 ${mode}: ${proxied.messagesPerSecond.toFixed(0)} msg/s through the proxy, smtp-sink direct ${direct.messagesPerSecond.toFixed(0)} ` +
             `(ratio ${ratio.toFixed(3)}, target ≥ ${TARGET_RATIO}), p99 ${proxied.latency.p99Ms?.toFixed(1)} ms` +
+            (proxied.serverCpuCores !== null && proxied.messagesPerSecond > 0 ? `, proxy CPU ${((proxied.serverCpuCores / proxied.messagesPerSecond) * 1e6).toFixed(0)} µs/msg` : '') +
             (proxied.errors ? `, ${proxied.errors} errors: ${proxied.errorSamples[0]}` : ''),
         );
       }

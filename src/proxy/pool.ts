@@ -11,7 +11,11 @@
  *   transaction's path whenever every connection is busy. A reused connection that died while
  *   idle fails at its MAIL, which the transaction retries once on a new connection.
  *   Idle ones are reused last-in first-out (the warmest) and closed with QUIT after `idleMs`,
- *   before the upstream's own idle timeout drops them.
+ *   before the upstream's own idle timeout drops them. One the upstream closes while idle (its
+ *   timeout, a restart, a 421) leaves the pool at once and frees its slot, so the next
+ *   transaction opens a new one instead of failing on it.
+ * - Warm: a transaction never waits for a greeting or EHLO while an idle connection is there;
+ *   one is opened at start (app.ts) and every finished one is kept.
  * - What the upstream's EHLO said of SIZE is kept from the latest connection, so the proxy's
  *   own EHLO never promises more than the upstream takes.
  */
@@ -79,6 +83,7 @@ export class UpstreamPool {
     this.closed = true;
     for (const { connection, timer } of this.idle.splice(0)) {
       timer.cancel();
+      connection.onGone(null);
       connection.quit();
       this.count--;
     }
@@ -92,6 +97,7 @@ export class UpstreamPool {
   private takeIdle(): UpstreamConnection | null {
     for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
       entry.timer.cancel();
+      entry.connection.onGone(null);
       if (entry.connection.usable) return entry.connection;
       this.discard(entry.connection); // died while idle (the upstream's timeout, a restart)
     }
@@ -115,18 +121,21 @@ export class UpstreamPool {
 
   private keep(connection: UpstreamConnection): void {
     if (this.closed) return this.discard(connection);
-    const entry = {
-      connection,
-      timer: this.settings.clock.after(this.settings.idleMs, () => {
-        const i = this.idle.indexOf(entry);
-        if (i === -1) return;
-        this.idle.splice(i, 1);
-        connection.quit();
-        this.count--;
-        this.wakeOne();
-      }),
+    /** Out of the idle list: QUIT it (idle too long), or count it gone (the upstream closed it). */
+    const leave = (quit: boolean): void => {
+      const i = this.idle.indexOf(entry);
+      if (i === -1) return;
+      this.idle.splice(i, 1);
+      entry.timer.cancel();
+      connection.onGone(null);
+      if (quit) connection.quit();
+      else connection.close();
+      this.count--;
+      this.wakeOne();
     };
+    const entry = { connection, timer: this.settings.clock.after(this.settings.idleMs, () => leave(true)) };
     this.idle.push(entry);
+    connection.onGone(() => leave(false));
     this.wakeOne();
   }
 

@@ -1,29 +1,40 @@
 /**
- * One connection to the upstream MTA, as promise-returning SMTP steps: MAIL, each RCPT, DATA,
- * the body, RSET, each with the upstream's reply. The client side is a library, emailjs's
- * SMTPConnection, not ours: it owns the socket, reply framing (multi-line, RFC 5321 §4.2.1),
- * EHLO and STARTTLS. It was chosen over nodemailer's SMTPConnection because nodemailer's public
- * API sends a whole envelope at once (`send(envelope, message)`), so it cannot tell us the
- * upstream's verdict on one RCPT before the client's next command; emailjs exposes each
- * command with its reply.
+ * One connection to the upstream MTA: SMTP commands as promises of the upstream's reply, with
+ * PIPELINING (RFC 2920) when the upstream advertises it.
  *
- * How we use it, and why:
- * - Every command goes through its generic `send(line)`, which hands back the raw reply: its
- *   `command()` wrapper retries a reply that mentions greylisting by itself, and a proxy must
- *   pass that 451 on to the client instead.
- * - The body goes out as bytes we dot-stuff ourselves (protocol/dot-stuff.ts): the library's
- *   `message()` takes a string, which would re-encode 8-bit bytes. A small subclass writes the
- *   Buffer on the library's socket (a protected member, there for subclasses).
- * - STARTTLS (RFC 3207) only when the upstream offers it and --upstream-tls is not off; the
- *   certificate is not verified (the library does not), which is opportunistic security as MTAs
- *   practise it between themselves (RFC 7435): `require` means encrypted, not authenticated.
- * - Every step is bounded by `timeoutMs` on the injected clock, besides the library's socket
- *   timeout: a reply that never comes (an upstream that stalls or half-closes) is a failure, and
- *   the connection is then dropped. Failures are UpstreamFailure: there is no reply to relay.
+ * Why a client of our own here, when the brief wants libraries on the client side: a proxy's
+ * upstream leg is part of the product's state machine (each client RCPT waits on one upstream
+ * RCPT, the client's end of data on the upstream's), and neither library fits it. emailjs 5
+ * (used before) cannot pipeline: its reply monitor emits one reply per data event and every
+ * waiting `send()` takes the same one, so a second command in flight gets the first's reply
+ * or none; it cost three round trips and a write each per message. nodemailer's SMTPConnection
+ * sends a whole envelope at once (`send(envelope, message)`), so it cannot give one RCPT's
+ * verdict before the client's next command. What is left is small: a FIFO of replies owed,
+ * reply framing (reply-reader.ts), EHLO/HELO, STARTTLS.
+ *
+ * - **Pipelining**: every command is written at once and its reply matched to it in order
+ *   (RFC 2920 §3.1: replies come in the order of the commands). Writes made in one tick go out
+ *   in one write (the socket is corked until the next tick), so the MAIL and RCPT of a
+ *   transaction leave together. Whether a caller may send before the previous reply is in is
+ *   the caller's decision (`extensions.pipelining`); this class only keeps the order.
+ * - **Timeout**: one timer per connection, restarted by every reply and by a command sent when
+ *   none was owed; it fails the connection when a reply owed is `timeoutMs` late (an upstream
+ *   that stalls or half-closes). A connection waiting for nothing is never timed out here
+ *   (the pool QUITs idle ones; mid-DATA the upstream waits for our client).
+ * - **Failure**: a closed socket, an error, a timeout or a line that is not a reply fails every
+ *   reply owed with an UpstreamFailure (there is no verdict to relay) and the connection is
+ *   unusable from then on: after a lost reply, the next one could be taken for another's.
+ * - **STARTTLS** (RFC 3207) when offered and --upstream-tls is not off; the certificate is not
+ *   verified, which is opportunistic security as MTAs practise it between themselves (RFC
+ *   7435): `require` means encrypted, not authenticated. Anything read before the handshake is
+ *   discarded and EHLO is sent again (§4.2).
  */
-import { SMTPConnection } from 'emailjs';
-import type { Clock } from '../clock.js';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Clock, Timer } from '../clock.js';
+import { parseExtensions, ReplyReader, type UpstreamExtensions, type UpstreamReply } from './reply-reader.js';
 
+export type { UpstreamExtensions, UpstreamReply } from './reply-reader.js';
 export type UpstreamTlsMode = 'require' | 'opportunistic' | 'off';
 
 export interface UpstreamAddress {
@@ -35,58 +46,48 @@ export interface UpstreamSettings extends UpstreamAddress {
   /** The name we give in EHLO. */
   heloName: string;
   tls: UpstreamTlsMode;
-  /** How long one step may wait for its reply. */
+  /** How long one reply may be late. */
   timeoutMs: number;
 }
 
-/** An upstream's reply: its code, enhanced code ('' if none) and text (lines joined by '\n'). */
-export interface UpstreamReply {
-  code: number;
-  enhanced: string;
-  text: string;
-}
-
-/** What the upstream's EHLO advertised, as far as the proxy cares (RFC 1870, 6152, 6531, 3207). */
-export interface UpstreamExtensions {
-  /** SIZE's value; 0 when SIZE is advertised without a limit, null when not advertised. */
-  sizeBytes: number | null;
-  eightBitMime: boolean;
-  smtputf8: boolean;
-  startTls: boolean;
-}
-
-/** How long the upstream connection may be silent while our client takes its time (see open). */
-const CLIENT_SILENCE_MS = 5 * 60_000;
-
 /** No reply to relay: the upstream could not be reached, did not answer in time, or closed. */
 export class UpstreamFailure extends Error {}
+class TlsFailure extends UpstreamFailure {}
+const ignore = (): void => undefined;
 
-type LibraryCallback = (err: Error | null | undefined, data?: unknown) => void;
-
-/** emailjs's connection plus the one thing its public methods lack: writing bytes as they are. */
-class ByteSafeConnection extends SMTPConnection {
-  /** Write already dot-stuffed bytes and wait for the reply, as `send()` does for a string. */
-  sendBytes(bytes: Buffer, callback: LibraryCallback): void {
-    this.send('', callback);
-    if (this.sock?.writable) this.sock.write(bytes);
-  }
-
-  get usable(): boolean {
-    return this.state() === 2 && this.sock !== null && this.sock.writable && !this.sock.destroyed;
-  }
+interface Owed {
+  /** What the reply answers, for the failure's text ("RCPT: no reply in 2000 ms"). */
+  what: string;
+  resolve(reply: UpstreamReply): void;
+  reject(error: UpstreamFailure): void;
 }
 
 export class UpstreamConnection {
   /** Transactions finished on this connection (a reused one may have died while idle). */
   transactions = 0;
+  extensions: UpstreamExtensions = parseExtensions(null);
+  /** STARTTLS was done: the rest of the session is encrypted. */
+  encrypted = false;
+  private socket: net.Socket | tls.TLSSocket;
+  private readonly reader = new ReplyReader();
+  private readonly owed: Owed[] = [];
+  private readonly replies: UpstreamReply[] = [];
+  private readonly timer: Timer;
+  private failure: UpstreamFailure | null = null;
+  /** The reply owed last: once it is in (or failed), nothing is owed. */
+  private last: Promise<unknown> = Promise.resolve();
+  private corked = false;
+  private quitting = false;
+  private gone: (() => void) | null = null;
+
   private constructor(
-    private readonly library: ByteSafeConnection,
     private readonly settings: UpstreamSettings,
-    private readonly clock: Pick<Clock, 'after'>,
-    readonly extensions: UpstreamExtensions,
-    /** STARTTLS was done: the rest of the session is encrypted. */
-    readonly encrypted: boolean,
-  ) {}
+    clock: Pick<Clock, 'after'>,
+  ) {
+    this.socket = net.connect({ host: settings.host, port: settings.port, noDelay: true });
+    this.attach(this.socket);
+    this.timer = clock.after(settings.timeoutMs, () => this.onTimer());
+  }
 
   /**
    * Connect, read the greeting, EHLO (HELO if EHLO is refused) and, as --upstream-tls says,
@@ -102,145 +103,207 @@ export class UpstreamConnection {
     }
   }
 
-  private static async openOnce(settings: UpstreamSettings, clock: Pick<Clock, 'after'>, tls: UpstreamTlsMode): Promise<UpstreamConnection> {
-    // The library's socket timeout counts any silence, also while our client is still sending its
-    // data; each step has its own bound (timeoutMs), so this one only needs to outlast a slow
-    // client, as long as an upstream waits for us (RFC 5321 §4.5.3.2.7: 5 minutes).
-    const silenceMs = Math.max(settings.timeoutMs, CLIENT_SILENCE_MS);
-    const library = new ByteSafeConnection({ host: settings.host, port: settings.port, timeout: silenceMs, domain: settings.heloName });
-    const step = <T>(what: string, run: (done: LibraryCallback) => void, read: (data: unknown) => T): Promise<T> =>
-      bounded(library, clock, settings.timeoutMs, what, run, read);
+  private static async openOnce(settings: UpstreamSettings, clock: Pick<Clock, 'after'>, tlsMode: UpstreamTlsMode): Promise<UpstreamConnection> {
     const where = `${settings.host}:${settings.port}`;
-    await step(`connect to ${where}`, (done) => library.connect(done), () => undefined);
-    let extensions = await step('EHLO', (done) => library.ehlo_or_helo_if_needed(done, settings.heloName), (data) => parseExtensions(String(data)));
-    if (tls !== 'off' && extensions.startTls) {
-      try {
-        await step('STARTTLS', (done) => library.starttls(done), () => undefined);
-        extensions = await step('EHLO after STARTTLS', (done) => library.ehlo(done, settings.heloName), (data) => parseExtensions(String(data)));
-      } catch (error) {
-        throw new TlsFailure(`STARTTLS with ${where} failed: ${(error as Error).message}`);
+    const connection = new UpstreamConnection(settings, clock);
+    try {
+      const greeting = await connection.expect(`connect to ${where}`);
+      if (greeting.code !== 220) throw new UpstreamFailure(`${where} greeted with ${greeting.code} ${greeting.text}`);
+      connection.extensions = await connection.hello();
+      if (tlsMode !== 'off' && connection.extensions.startTls) {
+        try {
+          const go = await connection.command('STARTTLS');
+          if (go.code !== 220) throw new Error(`answered ${go.code} ${go.text}`);
+          await connection.startTls(clock);
+          connection.extensions = await connection.hello();
+        } catch (error) {
+          throw new TlsFailure(`STARTTLS with ${where} failed: ${(error as Error).message}`);
+        }
+      } else if (tlsMode === 'require') {
+        throw new UpstreamFailure(`${where} does not offer STARTTLS and --upstream-tls is require`);
       }
-      return new UpstreamConnection(library, settings, clock, extensions, true);
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
     }
-    if (tls === 'require') {
-      library.close(true);
-      throw new UpstreamFailure(`${where} does not offer STARTTLS and --upstream-tls is require`);
-    }
-    return new UpstreamConnection(library, settings, clock, extensions, false);
   }
 
-  /** Open and idle: worth handing to the next transaction (after its RSET). */
+  /** Open and not failing: worth handing to the next transaction. */
   get usable(): boolean {
-    return this.library.usable;
+    return this.failure === null && !this.quitting && this.socket.writable && !this.socket.destroyed;
+  }
+
+  /** Called once if the connection fails or closes (the pool drops an idle one at once); null to stop. */
+  onGone(listener: (() => void) | null): void {
+    this.gone = listener;
   }
 
   mail(from: string, params: readonly string[]): Promise<UpstreamReply> {
-    return this.command(`MAIL FROM:<${from}>${params.map((p) => ` ${p}`).join('')}`);
+    return this.command(params.length ? `MAIL FROM:<${from}> ${params.join(' ')}` : `MAIL FROM:<${from}>`, 'MAIL');
   }
 
   rcpt(to: string): Promise<UpstreamReply> {
-    return this.command(`RCPT TO:<${to}>`);
+    return this.command(`RCPT TO:<${to}>`, 'RCPT');
   }
 
   data(): Promise<UpstreamReply> {
-    return this.command('DATA');
-  }
-
-  /** The message, dot-stuffed and ending with <CRLF>.<CRLF>; the reply is the upstream's verdict on it. */
-  body(stuffed: Buffer): Promise<UpstreamReply> {
-    return bounded(this.library, this.clock, this.settings.timeoutMs, 'end of data', (done) => this.library.sendBytes(stuffed, done), parseReply);
+    return this.command('DATA', 'DATA');
   }
 
   rset(): Promise<UpstreamReply> {
-    return this.command('RSET');
+    return this.command('RSET', 'RSET');
   }
 
-  /** Say goodbye, without waiting for the answer. */
+  /** The message, already dot-stuffed and ending with <CRLF>.<CRLF>; the reply is the upstream's verdict on it. */
+  body(parts: readonly Buffer[]): Promise<UpstreamReply> {
+    const reply = this.expect('end of data');
+    for (const part of parts) this.write(part);
+    return reply;
+  }
+
+  /** Say goodbye (RFC 5321 §4.1.1.10) and close once answered, or when the timer gives up. */
   quit(): void {
-    if (!this.library.usable) return this.close();
-    const timer = this.clock.after(this.settings.timeoutMs, () => this.close());
-    this.library.quit(() => timer.cancel());
+    if (!this.usable) return this.close();
+    const bye = this.command('QUIT', 'QUIT');
+    this.quitting = true;
+    bye.then(
+      () => this.close(),
+      () => this.close(),
+    );
   }
 
   close(): void {
-    this.library.close(true);
+    this.fail(new UpstreamFailure('closed by the proxy'));
+    this.socket.destroy();
   }
 
-  private command(line: string): Promise<UpstreamReply> {
-    const verb = line.split(' ', 1)[0]!;
-    return bounded(this.library, this.clock, this.settings.timeoutMs, verb, (done) => this.library.send(`${line}\r\n`, done), parseReply);
+  private command(line: string, what = line): Promise<UpstreamReply> {
+    const reply = this.expect(what);
+    this.write(`${line}\r\n`);
+    return reply;
   }
-}
 
-class TlsFailure extends UpstreamFailure {}
+  /** Owe one more reply, in order behind the others. */
+  private expect(what: string): Promise<UpstreamReply> {
+    if (this.failure) return Promise.reject(new UpstreamFailure(`${what}: ${this.failure.message}`));
+    if (this.owed.length === 0) this.timer.refresh(); // the wait for this reply starts now
+    const reply = new Promise<UpstreamReply>((resolve, reject) => this.owed.push({ what, resolve, reject }));
+    this.last = reply;
+    return reply;
+  }
 
-/**
- * Run one library call and settle once: with its reply, or with an UpstreamFailure when the
- * library reports an error (refused, closed, timed out) or no reply comes within `timeoutMs`.
- * A failed connection is closed: after a lost reply, the next one could be taken for another's.
- */
-function bounded<T>(
-  library: SMTPConnection,
-  clock: Pick<Clock, 'after'>,
-  timeoutMs: number,
-  what: string,
-  run: (done: LibraryCallback) => void,
-  read: (data: unknown) => T,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const fail = (reason: string): void => {
-      if (settled) return;
-      settled = true;
-      timer.cancel();
-      library.close(true);
-      reject(new UpstreamFailure(`${what}: ${reason}`));
-    };
-    const timer = clock.after(timeoutMs, () => fail(`no reply in ${timeoutMs} ms`));
-    run((err, data) => {
-      if (settled) return;
-      if (err) return fail(err.message);
-      let value: T;
-      try {
-        value = read(data);
-      } catch (error) {
-        return fail((error as Error).message);
+  /** Resolves once every reply owed so far is in, or the connection failed. */
+  quiet(): Promise<void> {
+    return this.last.then(ignore, ignore);
+  }
+
+  /** Everything written in one tick leaves in one write (a pipelined group, RFC 2920 §3.1). */
+  private write(chunk: string | Buffer): void {
+    if (this.failure) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(chunk);
+  }
+
+  private readonly onSocketData = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onSocketError = (error: Error): void => this.fail(new UpstreamFailure(error.message));
+  private readonly onSocketClose = (): void => this.fail(new UpstreamFailure(this.quitting ? 'closed after QUIT' : 'connection closed by the upstream'));
+
+  private attach(socket: net.Socket | tls.TLSSocket): void {
+    socket.on('data', this.onSocketData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+  }
+
+  private detach(socket: net.Socket | tls.TLSSocket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onSocketClose);
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk, this.replies);
+    } catch (error) {
+      this.replies.length = 0;
+      this.fail(new UpstreamFailure((error as Error).message));
+      this.socket.destroy();
+      return;
+    }
+    for (const reply of this.replies) {
+      const owed = this.owed.shift();
+      if (!owed) {
+        this.fail(new UpstreamFailure(`a reply nothing asked for: ${reply.code} ${reply.text.slice(0, 80)}`));
+        this.socket.destroy();
+        break;
       }
-      settled = true;
-      timer.cancel();
-      resolve(value);
-    });
-  });
-}
-
-const ENHANCED = /^([245]\.\d{1,3}\.\d{1,3})(?: |$)/;
-
-/** The library's reply payload ({ code, message, data }, data the whole reply without CRs) as an UpstreamReply. */
-export function parseReply(payload: unknown): UpstreamReply {
-  const data = typeof payload === 'object' && payload !== null && 'data' in payload ? String((payload as { data: unknown }).data) : '';
-  const lines = data.split('\n').filter((line) => line.length > 0);
-  const code = Number(lines.at(-1)?.slice(0, 3));
-  if (!Number.isInteger(code) || code < 200 || code > 599) throw new Error(`not an SMTP reply: ${JSON.stringify(data.slice(0, 80))}`);
-  let enhanced = '';
-  const texts = lines.map((line) => {
-    const text = line.slice(4);
-    const match = ENHANCED.exec(text);
-    if (!match) return text;
-    enhanced ||= match[1]!;
-    return text.slice(match[0].length);
-  });
-  return { code, enhanced, text: texts.join('\n') };
-}
-
-/** The EHLO keywords the proxy acts on; a HELO reply has none. */
-export function parseExtensions(ehloReply: string): UpstreamExtensions {
-  const extensions: UpstreamExtensions = { sizeBytes: null, eightBitMime: false, smtputf8: false, startTls: false };
-  for (const line of ehloReply.split('\n').slice(1)) {
-    const [keyword = '', value] = line.slice(4).trim().toUpperCase().split(/\s+/);
-    if (keyword === 'SIZE') extensions.sizeBytes = value && /^\d+$/.test(value) ? Number(value) : 0;
-    else if (keyword === '8BITMIME') extensions.eightBitMime = true;
-    else if (keyword === 'SMTPUTF8') extensions.smtputf8 = true;
-    else if (keyword === 'STARTTLS') extensions.startTls = true;
+      owed.resolve(reply);
+    }
+    this.replies.length = 0;
+    if (this.owed.length > 0) this.timer.refresh();
   }
-  return extensions;
+
+  private onTimer(): void {
+    if (this.owed.length === 0 || this.failure) return this.timer.refresh();
+    this.fail(new UpstreamFailure(`no reply in ${this.settings.timeoutMs} ms`));
+    this.socket.destroy();
+  }
+
+  /** The connection is done for: every reply owed fails with `failure`'s reason. */
+  private fail(failure: UpstreamFailure): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.timer.cancel();
+    for (const owed of this.owed.splice(0)) owed.reject(new UpstreamFailure(`${owed.what}: ${failure.message}`));
+    const gone = this.gone;
+    this.gone = null;
+    gone?.();
+  }
+
+  /** EHLO, or HELO if the upstream refuses EHLO (RFC 5321 §3.2): what it advertised. */
+  private async hello(): Promise<UpstreamExtensions> {
+    const ehlo = await this.command(`EHLO ${this.settings.heloName}`, 'EHLO');
+    if (ehlo.code === 250) return parseExtensions(ehlo);
+    const helo = await this.command(`HELO ${this.settings.heloName}`, 'HELO');
+    if (helo.code !== 250) throw new UpstreamFailure(`HELO answered ${helo.code} ${helo.text}`);
+    return parseExtensions(null);
+  }
+
+  /** The TLS handshake over the connected socket, bounded by the reply timeout. */
+  private startTls(clock: Pick<Clock, 'after'>): Promise<void> {
+    const plain = this.socket;
+    this.detach(plain);
+    this.reader.reset();
+    const secure = tls.connect({ socket: plain, rejectUnauthorized: false, ...(net.isIP(this.settings.host) ? {} : { servername: this.settings.host }) });
+    this.socket = secure;
+    return new Promise<void>((resolve, reject) => {
+      const timer = clock.after(this.settings.timeoutMs, () => done(new Error(`no handshake in ${this.settings.timeoutMs} ms`)));
+      const done = (error: Error | null): void => {
+        timer.cancel();
+        secure.off('secureConnect', ok);
+        secure.off('error', done);
+        secure.off('close', closed);
+        if (!error) {
+          this.attach(secure);
+          this.encrypted = true;
+          return resolve();
+        }
+        secure.destroy();
+        this.fail(new UpstreamFailure(error.message));
+        reject(error);
+      };
+      const ok = (): void => done(null);
+      const closed = (): void => done(new Error('connection closed during the handshake'));
+      secure.once('secureConnect', ok);
+      secure.once('error', done);
+      secure.once('close', closed);
+    });
+  }
 }

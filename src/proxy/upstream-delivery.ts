@@ -4,10 +4,15 @@
  * never does). A per-recipient target in the sense of delivery/ingest.ts:
  *
  * - start (client's MAIL accepted by us): take a pooled connection and send MAIL FROM with what
- *   the client declared (SIZE, BODY, SMTPUTF8 where the upstream offers them). This runs while
- *   the client sends its first RCPT, so it costs no round trip of the client's.
- * - each recipient: RCPT TO upstream; its reply is the client's reply. If the upstream refused
- *   MAIL FROM, each RCPT gets that refusal.
+ *   the client declared (SIZE, BODY, SMTPUTF8 where the upstream offers them).
+ * - each recipient: RCPT TO upstream; its reply is the client's reply, so the client's RCPT is
+ *   answered only once the upstream's verdict on that recipient is in. If the upstream refused
+ *   MAIL FROM, each RCPT gets that refusal. With an upstream that advertises PIPELINING (RFC
+ *   2920) the first RCPT leaves in the same write as MAIL, without waiting for MAIL's reply:
+ *   one round trip for both. The verdicts stay exact because replies come in command order
+ *   (§3.1): the RCPT's reply is read after MAIL's, and if MAIL was refused the RCPT's (a 503)
+ *   is discarded and the client gets MAIL's refusal. Without PIPELINING each command waits for
+ *   the previous reply (§3: a client may only pipeline when the server says so).
  * - body coming (the client's DATA got our 354): DATA upstream at once, so its 354 is in by the
  *   time the client's data ends (the body itself must wait for it: RFC 2920 §3.1).
  * - commit (end of the client's DATA): the message with our Received header (RFC 5321 §4.4:
@@ -19,7 +24,8 @@
  *   transaction it goes back as it is (see pool.ts).
  * A connection that fails mid-transaction (closed, timed out) is dropped, and what is left of the
  * transaction is answered 451 4.4.1. A MAIL FROM that fails on a reused connection (it died
- * while idle) is retried once on a new one: nothing was said to the client yet.
+ * while idle, or its 421 came as MAIL's reply) is retried once on a new one, with the RCPT
+ * pipelined behind it: nothing was said to the client yet.
  */
 import type { Clock } from '../clock.js';
 import type { DeliveryOutcome, DeliveryTarget, Incoming, RecipientVerdict, TargetReply, TargetTransaction, TransactionStart } from '../delivery/ingest.js';
@@ -68,102 +74,129 @@ export class UpstreamDelivery implements DeliveryTarget {
 
 const isPositive = (reply: UpstreamReply): boolean => reply.code >= 200 && reply.code < 300;
 const isReply = (reply: UpstreamReply): boolean => isPositive(reply) || (reply.code >= 400 && reply.code < 600);
+const ignore = (): void => undefined;
 
-type Started = { connection: UpstreamConnection } | { refusal: TargetReply };
+/** A pooled connection with our MAIL sent on it (its reply may still be on the way), or why there is none. */
+type Opened = { connection: UpstreamConnection; mail: Promise<UpstreamReply>; retryable: boolean } | { refusal: TargetReply };
+
+/** What a reply promise came to: the reply, or the failure that means there is none. */
+type Settled = { reply: UpstreamReply } | { error: unknown };
+const settle = (reply: Promise<UpstreamReply>): Promise<Settled> => reply.then((r) => ({ reply: r }), (error: unknown) => ({ error }));
 
 class UpstreamTransaction implements TargetTransaction {
-  private readonly started: Promise<Started>;
+  private opened: Promise<Opened>;
+  /** MAIL's reply was read: null = accepted, else the refusal every RCPT gets. */
+  private mailVerdict: TargetReply | null | undefined = undefined;
   /** Set once the connection failed: the answer to whatever is left of the transaction. */
   private broken: TargetReply | null = null;
-  /** Committed or aborted: the connection has been given back. */
+  /** Committed or aborted. */
   private over = false;
+  /** The connection went back to the pool (or was dropped): it is not ours any more. */
+  private returned = false;
   /** The upstream's answer to our DATA, asked for as soon as the client's body was coming. */
   private dataGo: Promise<UpstreamReply> | null = null;
 
   constructor(
     private readonly deps: UpstreamDeliveryDeps,
-    start: TransactionStart,
+    private readonly start: TransactionStart,
   ) {
-    this.started = this.begin(start);
+    this.opened = this.open(true);
   }
 
-  private async begin(start: TransactionStart): Promise<Started> {
+  private async open(firstAttempt: boolean): Promise<Opened> {
     const { pool } = this.deps;
-    for (let attempt = 0; ; attempt++) {
-      let connection: UpstreamConnection;
-      try {
-        connection = await pool.acquire();
-      } catch (error) {
-        return { refusal: unavailable(error) };
-      }
-      if (this.over) {
-        pool.release(connection, false);
-        return { refusal: ABORTED };
-      }
-      const { extensions } = connection;
-      if (start.smtputf8 && !extensions.smtputf8) {
-        pool.release(connection, false);
-        return { refusal: NO_SMTPUTF8 };
-      }
-      const params: string[] = [];
-      if (start.declaredBytes !== null && extensions.sizeBytes !== null) params.push(`SIZE=${start.declaredBytes}`);
-      if (start.body !== null && extensions.eightBitMime) params.push(`BODY=${start.body}`);
-      if (start.smtputf8) params.push('SMTPUTF8');
-      let reply: UpstreamReply;
-      try {
-        reply = await connection.mail(start.mailFrom, params);
-      } catch (error) {
-        pool.discard(connection);
-        if (connection.transactions > 0 && attempt === 0) continue;
-        return { refusal: unavailable(error) };
-      }
-      if (isPositive(reply)) return { connection };
-      this.deps.pool.release(connection, false); // a refused MAIL opened no transaction
-      return { refusal: isReply(reply) ? relayed(reply) : unexpected('MAIL', reply) };
+    let connection: UpstreamConnection;
+    try {
+      connection = await pool.acquire();
+    } catch (error) {
+      return { refusal: unavailable(error) };
     }
+    if (this.over) {
+      pool.release(connection, false);
+      return { refusal: ABORTED };
+    }
+    const { extensions } = connection;
+    const start = this.start;
+    if (start.smtputf8 && !extensions.smtputf8) {
+      pool.release(connection, false);
+      return { refusal: NO_SMTPUTF8 };
+    }
+    const params: string[] = [];
+    if (start.declaredBytes !== null && extensions.sizeBytes !== null) params.push(`SIZE=${start.declaredBytes}`);
+    if (start.body !== null && extensions.eightBitMime) params.push(`BODY=${start.body}`);
+    if (start.smtputf8) params.push('SMTPUTF8');
+    const mail = connection.mail(start.mailFrom, params);
+    mail.catch(ignore); // read by the first recipient()
+    return { connection, mail, retryable: firstAttempt && connection.transactions > 0 };
   }
 
   async recipient(address: string): Promise<RecipientVerdict> {
-    const started = await this.started;
-    if ('refusal' in started) return { accepted: false, reply: started.refusal };
-    if (this.broken) return { accepted: false, reply: this.broken };
-    let reply: UpstreamReply;
-    try {
-      reply = await started.connection.rcpt(address);
-    } catch (error) {
-      return { accepted: false, reply: this.fail(started.connection, error) };
+    for (;;) {
+      const opened = await this.opened;
+      if ('refusal' in opened) return { accepted: false, reply: opened.refusal };
+      if (this.broken) return { accepted: false, reply: this.broken };
+      if (this.mailVerdict) return { accepted: false, reply: this.mailVerdict };
+      const { connection } = opened;
+      // Pipelined: the RCPT goes out now, behind MAIL, in the same write (see the head comment).
+      const pipelined = this.mailVerdict === undefined && connection.extensions.pipelining ? connection.rcpt(address) : null;
+      pipelined?.catch(ignore);
+      if (this.mailVerdict === undefined) {
+        const mail = await settle(opened.mail);
+        // A reused connection that died while idle, or is closing (its 421 taken for MAIL's
+        // reply): try once more on a new one.
+        const lost = 'error' in mail || mail.reply.code === 421;
+        if (lost && opened.retryable && !this.over && !this.broken) {
+          this.giveBack(connection, 'discard');
+          this.returned = false;
+          this.opened = this.open(false);
+          continue;
+        }
+        if ('error' in mail) return { accepted: false, reply: this.fail(connection, mail.error) };
+        if (!isPositive(mail.reply)) {
+          this.mailVerdict = isReply(mail.reply) ? relayed(mail.reply) : unexpected('MAIL', mail.reply);
+          if (pipelined) await settle(pipelined); // its 503 is not the client's to see
+          // A refused MAIL opened no transaction; a 421 or a code that makes no sense ends the connection.
+          this.giveBack(connection, isReply(mail.reply) && mail.reply.code !== 421 ? 'keep' : 'discard');
+          return { accepted: false, reply: this.mailVerdict };
+        }
+        this.mailVerdict = null;
+      }
+      const rcpt = await settle(pipelined ?? connection.rcpt(address));
+      if ('error' in rcpt) return { accepted: false, reply: this.fail(connection, rcpt.error) };
+      const reply = rcpt.reply;
+      if (!isReply(reply)) return { accepted: false, reply: this.fail(connection, new Error(`RCPT answered ${reply.code}`), unexpected('RCPT', reply)) };
+      if (reply.code === 421) this.fail(connection, new Error('421 from upstream'));
+      return { accepted: isPositive(reply), reply: relayed(reply) };
     }
-    if (!isReply(reply)) return { accepted: false, reply: this.fail(started.connection, new Error(`RCPT answered ${reply.code}`), unexpected('RCPT', reply)) };
-    if (reply.code === 421) this.fail(started.connection, new Error('421 from upstream'));
-    return { accepted: isPositive(reply), reply: relayed(reply) };
   }
 
   expectBody(): void {
     if (this.dataGo || this.broken || this.over) return;
-    this.dataGo = this.started.then((started) => {
-      if ('refusal' in started) throw new Error('no upstream transaction');
-      return started.connection.data();
+    this.dataGo = this.opened.then((opened) => {
+      if ('refusal' in opened || this.returned) throw new Error('no upstream transaction');
+      return opened.connection.data();
     });
-    this.dataGo.catch(() => undefined); // settled by commit(); a client that leaves mid-DATA never asks
+    this.dataGo.catch(ignore); // settled by commit(); a client that leaves mid-DATA never asks
   }
 
   async commit(incoming: Incoming): Promise<DeliveryOutcome> {
-    const started = await this.started;
-    if ('refusal' in started) return { kind: 'refused', reply: started.refusal };
+    const opened = await this.opened;
+    if ('refusal' in opened) return { kind: 'refused', reply: opened.refusal };
     if (this.broken) return { kind: 'refused', reply: this.broken };
-    const { connection } = started;
+    if (this.mailVerdict) return { kind: 'refused', reply: this.mailVerdict };
+    const { connection } = opened;
     let reply: UpstreamReply;
     try {
       const go = await (this.dataGo ?? connection.data());
       if (go.code !== 354) {
-        this.finish(connection, true); // a refused DATA leaves the transaction open upstream
+        this.finish(connection, 'reset'); // a refused DATA leaves the transaction open upstream
         return { kind: 'refused', reply: isReply(go) ? relayed(go) : unexpected('DATA', go) };
       }
       reply = await connection.body(this.wireMessage(incoming));
     } catch (error) {
       return { kind: 'refused', reply: this.fail(connection, error) };
     }
-    this.finish(connection, false); // the end of data ended the transaction (RFC 5321 §4.1.1.4)
+    this.finish(connection, 'keep'); // the end of data ended the transaction (RFC 5321 §4.1.1.4)
     if (!isPositive(reply)) return { kind: 'refused', reply: isReply(reply) ? relayed(reply) : unexpected('end of data', reply) };
     return { kind: 'stored', ids: await this.keepCopy(incoming), reply: relayed(reply) };
   }
@@ -171,17 +204,22 @@ class UpstreamTransaction implements TargetTransaction {
   abort(): void {
     if (this.over) return;
     this.over = true;
-    void this.started.then((started) => {
-      if (!('connection' in started) || this.broken) return;
-      if (this.dataGo) this.deps.pool.discard(started.connection); // mid-DATA upstream: no RSET possible
-      else this.deps.pool.release(started.connection, true);
+    void this.opened.then(async (opened) => {
+      if (!('connection' in opened)) return;
+      // Mid-DATA upstream no RSET is possible (it would be message text). Otherwise RSET, once
+      // what is owed on the connection is answered: an upstream without PIPELINING takes one
+      // command at a time.
+      if (this.dataGo) return this.giveBack(opened.connection, 'discard');
+      await opened.connection.quiet();
+      this.giveBack(opened.connection, 'reset');
     });
   }
 
   /** The message as the upstream gets it: our trace header first, dot-stuffed, with the end of data. */
-  private wireMessage(incoming: Incoming): Buffer {
+  private wireMessage(incoming: Incoming): Buffer[] {
     const header = receivedHeader({ ...incoming.trace, recipients: incoming.envelope.rcptTo, date: new Date(this.deps.clock.now()) });
-    return dotStuff(Buffer.concat([header, ...incoming.segments]));
+    const { segments } = incoming;
+    return [header, dotStuff(segments.length === 1 ? segments[0]! : Buffer.concat(segments))];
   }
 
   private async keepCopy(incoming: Incoming): Promise<MessageId[]> {
@@ -195,10 +233,17 @@ class UpstreamTransaction implements TargetTransaction {
     }
   }
 
-  private finish(connection: UpstreamConnection, reset: boolean): void {
-    if (this.over) return;
+  private finish(connection: UpstreamConnection, how: 'keep' | 'reset'): void {
     this.over = true;
-    this.deps.pool.release(connection, reset);
+    this.giveBack(connection, how);
+  }
+
+  /** Hand the connection back once: to the pool as it is, after an RSET, or closed. */
+  private giveBack(connection: UpstreamConnection, how: 'keep' | 'reset' | 'discard'): void {
+    if (this.returned) return;
+    this.returned = true;
+    if (how === 'discard') this.deps.pool.discard(connection);
+    else this.deps.pool.release(connection, how === 'reset');
   }
 
   /** The connection failed: drop it; the rest of the transaction is answered 451 4.4.1. */
@@ -207,7 +252,7 @@ class UpstreamTransaction implements TargetTransaction {
       this.deps.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'proxy: upstream connection failed mid-transaction');
       this.broken = reply;
       this.over = true;
-      this.deps.pool.discard(connection);
+      this.giveBack(connection, 'discard');
     }
     return this.broken;
   }
