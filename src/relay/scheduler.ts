@@ -226,7 +226,8 @@ export class Scheduler {
         // The commit of this job's outcome overlaps the next transaction: the connection does
         // not idle through an fsync; group commit batches the outcomes of all connections.
         this.track(this.finish(job, replies, connection.host));
-        if (!connection.usable || !(await connection.reset())) break;
+        // send() ended the transaction with RSET (pipelined behind the content when the peer offers PIPELINING).
+        if (!connection.usable) break;
       }
     } finally {
       this.open.delete(connection);

@@ -1,8 +1,9 @@
 /**
  * The relay queue on the shared state.db (component `relay`, its own append-only migration
- * steps). Writes that must be durable (`add`, `record`) go through group commit; claims and the
- * operator's retry/remove are small synchronous transactions (a claim that a crash loses is
- * only a recipient still pending, tried again after the restart).
+ * steps). Writes that must be durable (`add`, `record`) go through group commit (one commit
+ * and one fdatasync of the WAL, off the main thread, for every write that gathered meanwhile:
+ * group-commit.ts); claims and the operator's retry/remove are small synchronous transactions
+ * (a claim that a crash loses is only a recipient still pending, tried again after the restart).
  *
  * Raw bytes live in `relay_messages.raw` and are read one message at a time (`raw`), so a
  * queue of 100,000 messages costs disk, not memory, and never an open file per message (one
@@ -10,7 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { StateDatabase } from '../store/sqlite/state-db.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, walFileSync } from './group-commit.js';
 import type { Attempt, ClaimedRecipient, QueueCounts, QueuedMessageDetail, QueuedMessageInfo, QueuedRecipient, QueueStore, RecipientState, RecipientUpdate } from './queue-store.js';
 import type { OutboundMessage, OutboundOrigin, QueueId } from './types.js';
 
@@ -101,13 +102,15 @@ const toRecipient = (row: RecipientRow): QueuedRecipient => ({
 export class SqliteQueueStore implements QueueStore {
   private readonly db: Database.Database;
   private readonly commits: GroupCommit;
+  private readonly walSync: ReturnType<typeof walFileSync>;
   private readonly sql;
 
   constructor(state: StateDatabase) {
     state.migrate('relay', MIGRATIONS);
     const db = state.db;
     this.db = db;
-    this.commits = new GroupCommit(db);
+    this.walSync = walFileSync(`${db.name}-wal`);
+    this.commits = new GroupCommit(db, this.walSync.sync);
     this.sql = {
       insertMessage: db.prepare('INSERT INTO relay_messages (mail_from, origin, source_id, size, created_at, raw) VALUES (?, ?, ?, ?, ?, ?)'),
       insertRecipient: db.prepare("INSERT INTO relay_recipients (message_id, address, domain, state, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)"),
@@ -255,7 +258,8 @@ export class SqliteQueueStore implements QueueStore {
     })();
   }
 
-  close(): Promise<void> {
-    return this.commits.idle();
+  async close(): Promise<void> {
+    await this.commits.idle();
+    this.walSync.close();
   }
 }
