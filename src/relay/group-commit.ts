@@ -12,10 +12,11 @@
  * page is on disk before the WAL that held it is reused.
  *
  * The batches: writes asked for while a sync is in flight wait for it and then commit together
- * (one transaction, one fdatasync), so under load the number of commits and syncs a second is
- * bounded by the disk's sync latency, not by the rate of writes; an idle queue commits on the
- * next turn of the loop. A write that throws fails only its own caller: each runs inside a
- * savepoint of the batch.
+ * (one transaction, one fdatasync), and batches start at least `minCycleMs` apart, so under
+ * load there are at most 1000 / minCycleMs commits and syncs a second whatever the rate of
+ * writes (each costs a transaction, WAL frames for the same hot pages, a sync and a hand-off to
+ * the thread pool); a write to an idle queue commits on the next turn of the loop. A write that
+ * throws fails only its own caller: each runs inside a savepoint of the batch.
  *
  * What a commit makes visible before its sync: other statements on this connection (a claim)
  * may read it. Only a power cut (not a kill -9: the page cache survives a killed process) can
@@ -64,10 +65,13 @@ export class GroupCommit {
   private flushScheduled = false;
   private syncing = false;
   private idleWaiters: (() => void)[] = [];
+  private lastFlushAtMs = -Infinity;
 
   constructor(
     private readonly db: Database.Database,
     private readonly sync: WalSync,
+    /** Least time between the starts of two batches. */
+    private readonly minCycleMs = 3,
   ) {}
 
   /** Queue `run` for the next batch; resolves with its result once the batch is committed and synced. */
@@ -88,17 +92,21 @@ export class GroupCommit {
     return this.pending.length > 0 || this.syncing || this.flushScheduled;
   }
 
-  /** Commit on the next turn, unless a sync is in flight: then its completion commits what gathered. */
+  /** Commit on the next turn (or once `minCycleMs` have passed since the last batch), unless a sync is in flight: its end schedules the next. */
   private scheduleFlush(): void {
     if (this.flushScheduled || this.syncing) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.flushScheduled = false;
       this.flush();
-    });
+    };
+    const waitMs = this.lastFlushAtMs + this.minCycleMs - performance.now();
+    if (waitMs > 0) setTimeout(run, waitMs);
+    else setImmediate(run);
   }
 
   private flush(): void {
+    this.lastFlushAtMs = performance.now();
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return this.settleIdle();

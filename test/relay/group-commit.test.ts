@@ -47,7 +47,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 test('a write resolves after the sync that follows its commit; writes during a sync share the next commit and sync', async () => {
   const db = openDb('batches.db');
   const sync = heldSync(db);
-  const commits = new GroupCommit(db, sync.sync);
+  const commits = new GroupCommit(db, sync.sync, 0);
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const settled: number[] = [];
   const first = [1, 2, 3].map((v) => commits.write(() => insert.run(v)).then(() => settled.push(v)));
@@ -79,7 +79,7 @@ test('a write resolves after the sync that follows its commit; writes during a s
 test('a throwing write fails alone; a failed sync fails every write of its batch', async () => {
   const db = openDb('failures.db');
   const sync = heldSync(db);
-  const commits = new GroupCommit(db, sync.sync);
+  const commits = new GroupCommit(db, sync.sync, 0);
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const good = commits.write(() => insert.run(1));
   const bad = commits.write(() => {
@@ -96,6 +96,35 @@ test('a throwing write fails alone; a failed sync fails every write of its batch
   await turn();
   sync.complete(new Error('EIO'));
   await assert.rejects(lost, /EIO/);
+  db.close();
+});
+
+test('under load, batches start at least minCycleMs apart, and gather what came meanwhile', async () => {
+  const db = openDb('cycle.db');
+  const starts: number[] = [];
+  const sizes: number[] = [];
+  let rows = 0;
+  const commits = new GroupCommit(db, (done) => {
+    starts.push(performance.now());
+    const n = (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+    sizes.push(n - rows);
+    rows = n;
+    setImmediate(() => done(null));
+  }, 40);
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const writes: Promise<unknown>[] = [commits.write(() => insert.run(0))];
+  await turn();
+  // 20 more writes over about 60 ms: they fall in at most two more batches.
+  for (let i = 1; i <= 20; i++) {
+    writes.push(commits.write(() => insert.run(i)));
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  }
+  await Promise.all(writes);
+  await commits.idle();
+  assert.equal(sizes[0], 1, 'a write to an idle queue is not held back');
+  assert.ok(starts.length <= 4, `few batches: ${JSON.stringify(sizes)}`);
+  for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 39, `batches ${i - 1} and ${i} started ${(starts[i]! - starts[i - 1]!).toFixed(1)} ms apart`);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 21);
   db.close();
 });
 
