@@ -15,6 +15,7 @@
  * four and three; the socket is corked while nodemailer writes the content and uncorked once
  * RSET is behind it. Without PIPELINING, RSET waits for the end-of-data reply as before.
  */
+import { isAscii } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -50,9 +51,9 @@ interface PeerView {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** Whether the message needs BODY=8BITMIME (RFC 6152): any byte above 127 (checked natively, not byte by byte in JS). */
 function hasEightBit(raw: Buffer): boolean {
-  for (let i = 0; i < raw.length; i++) if (raw[i]! >= 0x80) return true;
-  return false;
+  return !isAscii(raw);
 }
 
 export class RelayConnection {

@@ -120,7 +120,8 @@ export class SqliteQueueStore implements QueueStore {
       ),
       markDelivering: db.prepare("UPDATE relay_recipients SET state = 'delivering' WHERE id = ?"),
       nextDue: db.prepare<[], { at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM relay_recipients WHERE state IN ('pending', 'deferred')"),
-      raw: db.prepare<[number], { raw: Buffer }>('SELECT raw FROM relay_messages WHERE id = ?'),
+      // pluck: the Buffer itself, no row object per message sent.
+      raw: db.prepare<[number], Buffer>('SELECT raw FROM relay_messages WHERE id = ?').pluck(),
       update: db.prepare('UPDATE relay_recipients SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ? WHERE id = ?'),
       insertAttempt: db.prepare('INSERT INTO relay_attempts (recipient_id, message_id, at, host, reply, outcome) VALUES (?, ?, ?, ?, ?, ?)'),
       recover: db.prepare("UPDATE relay_recipients SET state = 'pending', next_attempt_at = ? WHERE state = 'delivering'"),
@@ -187,7 +188,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   raw(messageId: QueueId): Buffer | null {
-    return this.sql.raw.get(messageId)?.raw ?? null;
+    return this.sql.raw.get(messageId) ?? null;
   }
 
   record(updates: readonly RecipientUpdate[]): Promise<void> {
