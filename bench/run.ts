@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   if (cells.has('flood')) results.flood = await runFloodCell(progress);
   if (cells.has('proxy')) results.proxy = await runProxyCell(timing, progress);
   if (cells.has('rules')) Object.assign(results, { rules: await (await import('./cells/rules.js')).runRulesCells(timing, progress) }); // issue 17: 100 routing rules vs none
-  if (cells.has('outbound')) (results as BenchResults & { outbound?: unknown }).outbound = await runOutboundCell(timing.outboundMessages, progress); // relay queue (issue 16)
+  if (cells.has('outbound')) (results as BenchResults & { outbound?: unknown }).outbound = await runOutboundCell(timing, progress); // relay queue: queue-and-deliver, submission ingest (issue 16)
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

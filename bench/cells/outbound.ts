@@ -8,7 +8,9 @@
  *    process RSS with the whole backlog queued (the ≤ 250 MiB at 100,000 target).
  * 2. Queue-and-deliver: delivery starts (MX lookup, 20 destinations, --relay-concurrency 50,
  *    --relay-per-domain 5); sustained deliveries/s until the backlog is drained (target ≥ 2,000),
- *    and the peak RSS meanwhile.
+ *    this process's CPU per delivery (the queue runs here, so this is the server's cost), and
+ *    the peak RSS meanwhile.
+ * 3. Submission ingest as a ratio to plain ingest (submission.ts), on two servers of their own.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +24,9 @@ import { SqliteQueueStore } from '../../src/relay/sqlite-queue-store.js';
 import { StateDatabase } from '../../src/store/sqlite/state-db.js';
 import { startDnsServer, type Zone } from '../../test/helpers/dns-server.js';
 import { processMemory, MiB } from '../proc.js';
+import type { Timing } from '../options.js';
 import { SMTP_SINK } from '../reference.js';
+import { runSubmissionCells, type SubmissionResult } from './submission.js';
 
 export interface OutboundResult {
   messages: number;
@@ -52,7 +56,13 @@ function message(i: number): { to: string; raw: Buffer } {
   return { to, raw: Buffer.from(head + body.padEnd(MESSAGE_BYTES - head.length, 'x')) };
 }
 
-export async function runOutboundCell(messages: number, progress: (line: string) => void): Promise<OutboundResult> {
+/** Queue-and-deliver, then the submission cells. */
+export async function runOutboundCell(timing: Timing, progress: (line: string) => void): Promise<OutboundResult & { submission: SubmissionResult }> {
+  const delivery = await runQueueAndDeliver(timing.outboundMessages, progress);
+  return { ...delivery, submission: await runSubmissionCells(timing, progress) };
+}
+
+export async function runQueueAndDeliver(messages: number, progress: (line: string) => void): Promise<OutboundResult> {
   const empty = { messages, domains: DOMAINS, enqueuePerSecond: 0, rssQueuedBytes: 0, deliveriesPerSecond: 0, peakRssDeliveringBytes: 0, cpuMsPerDelivery: 0, bounced: 0, deferred: 0 };
   if (!existsSync(SMTP_SINK)) return { ...empty, unavailable: `${SMTP_SINK} not found (apt-get install postfix)` };
   const sink = spawn(SMTP_SINK, ['-u', userInfo().username, `${SINK_ADDRESS}:25`, '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -124,7 +134,7 @@ export async function runOutboundCell(messages: number, progress: (line: string)
       bounced,
       deferred,
     };
-    progress(`outbound: ${delivered} delivered in ${deliverSeconds.toFixed(1)} s = ${result.deliveriesPerSecond.toFixed(0)} deliveries/s (${result.cpuMsPerDelivery.toFixed(2)} ms CPU each; ${bounced} bounced, ${deferred} deferred), peak RSS ${(peak / MiB).toFixed(0)} MiB`);
+    progress(`outbound: ${delivered} delivered in ${deliverSeconds.toFixed(1)} s = ${result.deliveriesPerSecond.toFixed(0)} deliveries/s (${(result.cpuMsPerDelivery * 1000).toFixed(0)} µs CPU each; ${bounced} bounced, ${deferred} deferred), peak RSS ${(peak / MiB).toFixed(0)} MiB`);
     return result;
   } finally {
     await queue.stop(5_000);

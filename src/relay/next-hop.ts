@@ -9,9 +9,11 @@
  * - NXDOMAIN → bounce (550 5.1.2); SERVFAIL, timeouts, refused queries → temporary, retried.
  * - `--smart-host HOST:PORT` replaces all of this: every domain goes to that one host.
  *
- * Answers are kept for `cacheMs` on the injected clock, so a queue of thousands of messages
- * for one domain asks the resolver once, and the destination key (the MX host set) groups
- * domains that share their mail exchangers onto the same connections.
+ * Answers are kept on the injected clock, so a queue of thousands of messages for one domain
+ * asks the resolver once, and the destination key (the MX host set) groups domains that share
+ * their mail exchangers onto the same connections. A host's addresses are kept for their TTL
+ * (at most `cacheMs`); an MX answer for `cacheMs`, since node:dns does not report the TTL of MX
+ * records. Temporary failures are never kept: the next retry asks again.
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -38,6 +40,9 @@ export interface NextHopOptions {
   mxPort?: number;
 }
 
+/** Past this many names, expired answers are dropped as new ones arrive (the caches stay bounded by what is live). */
+const MAX_CACHED = 10_000;
+
 const TEMPORARY_DNS_CODES = new Set(['ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'EREFUSED', 'ECANCELLED', 'EOF', 'ECONNRESET']);
 
 function dnsCode(error: unknown): string {
@@ -47,6 +52,7 @@ function dnsCode(error: unknown): string {
 export class NextHopResolver {
   private readonly resolver = new Resolver({ timeout: 5_000, tries: 2 });
   private readonly cache = new Map<string, { atMs: number; hop: Promise<NextHop> }>();
+  private readonly addressCache = new Map<string, { untilMs: number; addresses: string[] }>();
   private readonly cacheMs: number;
   private readonly mxPort: number;
 
@@ -62,6 +68,7 @@ export class NextHopResolver {
     const cached = this.cache.get(domain);
     if (cached && now - cached.atMs < this.cacheMs) return cached.hop;
     const hop = this.lookup(domain);
+    if (this.cache.size >= MAX_CACHED) for (const [key, entry] of this.cache) if (now - entry.atMs >= this.cacheMs) this.cache.delete(key);
     this.cache.set(domain, { atMs: now, hop });
     // A temporary failure is not worth remembering: the next retry should ask again.
     void hop.then((h) => {
@@ -73,17 +80,27 @@ export class NextHopResolver {
   /** A host's addresses, A records first then AAAA (an IP is its own address). */
   async addresses(name: string): Promise<string[]> {
     if (isIP(name)) return [name];
+    const now = this.options.clock.now();
+    const cached = this.addressCache.get(name);
+    if (cached && now < cached.untilMs) return cached.addresses;
     const found: string[] = [];
+    let ttlS = Infinity;
     let temporary: unknown = null;
     for (const family of [4, 6] as const) {
       try {
-        found.push(...(family === 4 ? await this.resolver.resolve4(name) : await this.resolver.resolve6(name)));
+        const records = family === 4 ? await this.resolver.resolve4(name, { ttl: true }) : await this.resolver.resolve6(name, { ttl: true });
+        for (const record of records) {
+          found.push(record.address);
+          ttlS = Math.min(ttlS, record.ttl);
+        }
       } catch (error) {
         if (TEMPORARY_DNS_CODES.has(dnsCode(error))) temporary = error;
       }
     }
     // Only a lookup that found nothing and could not say why is worth retrying.
     if (found.length === 0 && temporary) throw temporary;
+    if (this.addressCache.size >= MAX_CACHED) for (const [key, entry] of this.addressCache) if (now >= entry.untilMs) this.addressCache.delete(key);
+    if (found.length && !temporary) this.addressCache.set(name, { untilMs: now + Math.min(this.cacheMs, ttlS * 1000), addresses: found });
     return found;
   }
 

@@ -6,9 +6,12 @@
  *
  * Each destination opens up to `perDestination` connections (`--relay-per-domain`) within
  * `concurrency` in all (`--relay-concurrency`), and a connection keeps taking jobs for its
- * destination, RSET between, until none are left — it asks for another claim before it quits.
- * Twisted's relay manager stopped grouping once it had one message per allowed connection, so
- * mail for a domain it was already talking to waited; here an open connection is always fed.
+ * destination, RSET between, until none are left — it asks for another claim, then waits up to
+ * IDLE_CONNECTION_MS for new mail to its destination before it quits (Postfix keeps an idle
+ * connection 2 s too: smtp_connection_cache_time_limit), unless another destination needs its
+ * slot. Twisted's relay manager stopped grouping once it had one message per allowed
+ * connection, so mail for a domain it was already talking to waited; here an open connection is
+ * always fed, and mail that trickles in (one enqueue at a time) reuses it.
  *
  * Memory is bounded by `maxInFlight` claimed recipients (ids and addresses only); raw bytes are
  * read per job, just before DATA. A destination none of whose hosts answers has every job
@@ -35,6 +38,8 @@ interface Destination {
   /** Jobs not yet taken, by message: recipients of one message at domains sharing this destination join one transaction. */
   waiting: Map<QueueId, Job>;
   connections: number;
+  /** Connections of this destination waiting for a job: calling one wakes it (to take a job, or to quit). */
+  idle: Set<() => void>;
 }
 
 export interface SchedulerOptions {
@@ -56,6 +61,8 @@ export interface SchedulerOptions {
 
 /** When nothing is waiting, look again this often anyway (enqueues and retries wake us themselves). */
 const IDLE_POLL_MS = 60_000;
+/** How long a connection with nothing to send stays open for more mail to its destination. */
+export const IDLE_CONNECTION_MS = 2_000;
 
 export class Scheduler {
   private readonly destinations = new Map<string, Destination>();
@@ -108,6 +115,7 @@ export class Scheduler {
     for (const destination of this.destinations.values()) {
       destination.jobs.length = 0;
       destination.waiting.clear();
+      for (const wake of destination.idle) wake();
     }
     await Promise.race([Promise.all([...this.workers, this.pumping]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     // Still mid-transaction after the grace: drop the connection. Its recipients stay
@@ -163,7 +171,7 @@ export class Scheduler {
     }
     let destination = this.destinations.get(hop.destination);
     if (!destination) {
-      destination = { key: hop.destination, hosts: hop.hosts, jobs: [], waiting: new Map(), connections: 0 };
+      destination = { key: hop.destination, hosts: hop.hosts, jobs: [], waiting: new Map(), connections: 0, idle: new Set() };
       this.destinations.set(hop.destination, destination);
     }
     const same = destination.waiting.get(job.messageId);
@@ -173,11 +181,14 @@ export class Scheduler {
     }
     destination.waiting.set(job.messageId, job);
     destination.jobs.push(job);
+    // An idle connection of this destination takes it; more jobs than connections open more.
+    destination.idle.values().next().value?.();
     this.openConnections(destination);
   }
 
   private openConnections(destination: Destination): void {
     const wanted = Math.min(this.options.perDestination, destination.jobs.length);
+    if (destination.connections < wanted && this.connections >= this.options.concurrency) this.releaseIdleConnection(destination);
     while (!this.stopped && destination.connections < wanted && this.connections < this.options.concurrency) {
       destination.connections++;
       this.connections++;
@@ -191,6 +202,42 @@ export class Scheduler {
       });
       this.workers.add(worker);
     }
+  }
+
+  /** Every slot is taken and `needy` waits for one: an idle connection of another destination quits (its worker's end opens `needy`'s). */
+  private releaseIdleConnection(needy: Destination): void {
+    for (const destination of this.destinations.values()) {
+      if (destination === needy) continue;
+      const wake = destination.idle.values().next().value;
+      if (wake) return wake();
+    }
+  }
+
+  /** Wait up to IDLE_CONNECTION_MS for a job for this destination (or to be told to quit). */
+  private linger(destination: Destination): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.options.clock.after(IDLE_CONNECTION_MS, () => wake());
+      const wake = (): void => {
+        timer.cancel();
+        destination.idle.delete(wake);
+        resolve();
+      };
+      destination.idle.add(wake);
+    });
+  }
+
+  /** The next job, after a claim and then a linger if there is none now; undefined: time to quit. */
+  private async nextJob(destination: Destination): Promise<Job | undefined> {
+    let job = take(destination);
+    if (job || this.stopped) return job;
+    this.wake();
+    await this.pumping;
+    job = take(destination);
+    if (job || this.stopped) return job;
+    // Another destination waiting for a slot gets this one at once.
+    if (this.connections >= this.options.concurrency && [...this.destinations.values()].some((d) => d !== destination && d.jobs.length > d.connections)) return undefined;
+    await this.linger(destination);
+    return this.stopped ? undefined : take(destination);
   }
 
   /** One connection's life: open, send jobs while there are any, close. */
@@ -209,14 +256,15 @@ export class Scheduler {
     }
     this.open.add(connection);
     try {
-      for (;;) {
-        let job = take(destination);
-        if (!job && !this.stopped) {
-          this.wake();
-          await this.pumping;
-          job = take(destination);
-        }
+      for (let sent = 0; ; sent++) {
+        const job = await this.nextJob(destination);
         if (!job) break;
+        if (!connection.usable && sent > 0) {
+          // The peer closed the connection while it idled: the job goes back, for a new connection.
+          destination.jobs.unshift(job);
+          destination.waiting.set(job.messageId, job);
+          break;
+        }
         let replies: RecipientReply[];
         try {
           replies = await this.deliver(connection, job);
@@ -226,7 +274,8 @@ export class Scheduler {
         // The commit of this job's outcome overlaps the next transaction: the connection does
         // not idle through an fsync; group commit batches the outcomes of all connections.
         this.track(this.finish(job, replies, connection.host));
-        if (!connection.usable || !(await connection.reset())) break;
+        // send() ended the transaction with RSET (pipelined behind the content when the peer offers PIPELINING).
+        if (!connection.usable) break;
       }
     } finally {
       this.open.delete(connection);

@@ -1,8 +1,9 @@
 /**
  * The relay queue on the shared state.db (component `relay`, its own append-only migration
- * steps). Writes that must be durable (`add`, `record`) go through group commit; claims and the
- * operator's retry/remove are small synchronous transactions (a claim that a crash loses is
- * only a recipient still pending, tried again after the restart).
+ * steps). Writes that must be durable (`add`, `record`) go through group commit (one commit
+ * and one fdatasync of the WAL, off the main thread, for every write that gathered meanwhile:
+ * group-commit.ts); claims and the operator's retry/remove are small synchronous transactions
+ * (a claim that a crash loses is only a recipient still pending, tried again after the restart).
  *
  * Raw bytes live in `relay_messages.raw` and are read one message at a time (`raw`), so a
  * queue of 100,000 messages costs disk, not memory, and never an open file per message (one
@@ -10,7 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { StateDatabase } from '../store/sqlite/state-db.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, walFileSync } from './group-commit.js';
 import type { Attempt, ClaimedRecipient, QueueCounts, QueuedMessageDetail, QueuedMessageInfo, QueuedRecipient, QueueStore, RecipientState, RecipientUpdate } from './queue-store.js';
 import type { OutboundMessage, OutboundOrigin, QueueId } from './types.js';
 
@@ -101,13 +102,15 @@ const toRecipient = (row: RecipientRow): QueuedRecipient => ({
 export class SqliteQueueStore implements QueueStore {
   private readonly db: Database.Database;
   private readonly commits: GroupCommit;
+  private readonly walSync: ReturnType<typeof walFileSync>;
   private readonly sql;
 
   constructor(state: StateDatabase) {
     state.migrate('relay', MIGRATIONS);
     const db = state.db;
     this.db = db;
-    this.commits = new GroupCommit(db);
+    this.walSync = walFileSync(`${db.name}-wal`);
+    this.commits = new GroupCommit(db, this.walSync.sync);
     this.sql = {
       insertMessage: db.prepare('INSERT INTO relay_messages (mail_from, origin, source_id, size, created_at, raw) VALUES (?, ?, ?, ?, ?, ?)'),
       insertRecipient: db.prepare("INSERT INTO relay_recipients (message_id, address, domain, state, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)"),
@@ -117,7 +120,8 @@ export class SqliteQueueStore implements QueueStore {
       ),
       markDelivering: db.prepare("UPDATE relay_recipients SET state = 'delivering' WHERE id = ?"),
       nextDue: db.prepare<[], { at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM relay_recipients WHERE state IN ('pending', 'deferred')"),
-      raw: db.prepare<[number], { raw: Buffer }>('SELECT raw FROM relay_messages WHERE id = ?'),
+      // pluck: the Buffer itself, no row object per message sent.
+      raw: db.prepare<[number], Buffer>('SELECT raw FROM relay_messages WHERE id = ?').pluck(),
       update: db.prepare('UPDATE relay_recipients SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_reply = ? WHERE id = ?'),
       insertAttempt: db.prepare('INSERT INTO relay_attempts (recipient_id, message_id, at, host, reply, outcome) VALUES (?, ?, ?, ?, ?, ?)'),
       recover: db.prepare("UPDATE relay_recipients SET state = 'pending', next_attempt_at = ? WHERE state = 'delivering'"),
@@ -184,7 +188,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   raw(messageId: QueueId): Buffer | null {
-    return this.sql.raw.get(messageId)?.raw ?? null;
+    return this.sql.raw.get(messageId) ?? null;
   }
 
   record(updates: readonly RecipientUpdate[]): Promise<void> {
@@ -255,7 +259,8 @@ export class SqliteQueueStore implements QueueStore {
     })();
   }
 
-  close(): Promise<void> {
-    return this.commits.idle();
+  async close(): Promise<void> {
+    await this.commits.idle();
+    this.walSync.close();
   }
 }
