@@ -22,6 +22,12 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
   res.end(text);
 }
 
+/** A JSON body already encoded (a cached message, message-cache.ts). */
+export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': body.length });
+  res.end(body);
+}
+
 export function sendBytes(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
   res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);

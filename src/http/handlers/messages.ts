@@ -6,20 +6,37 @@
 import { attachmentContent } from '../../mail/parse.js';
 import { HttpError, notFound, badParameter } from '../errors.js';
 import { integerParam, messageIdParam } from '../params.js';
-import { presentMessage } from '../present.js';
-import { attachmentDisposition, sendBytes, sendJson, sendNoContent } from '../reply.js';
-import type { RequestContext } from '../router.js';
+import type { MessageCache } from '../message-cache.js';
+import { jsonParts, messageJson } from '../message-json.js';
+import { noTags } from '../present.js';
+import { attachmentDisposition, sendBytes, sendJson, sendJsonBytes, sendNoContent } from '../reply.js';
+import type { Handler, RequestContext } from '../router.js';
 import { safeDocument } from '../safe-html.js';
 
-export async function getMessage({ params, res, app }: RequestContext): Promise<void> {
-  const id = messageIdParam(params.id!);
-  const message = await app.store.get(id);
-  if (!message) throw notFound(`message ${id}`);
-  if (!message.flags.includes('seen')) {
-    const changed = await app.store.setFlags([id], 'add', ['seen']);
-    message.flags = changed.get(id) ?? [...message.flags, 'seen'];
-  }
-  sendJson(res, 200, presentMessage(message, app.tagsOf));
+/**
+ * The message handler, answering from `cache` what was serialised before (message-cache.ts). A
+ * message read from the store is kept before it is marked seen: the `message.flags` event of that
+ * very write brings the entry's flags up to date.
+ */
+export function getMessage(cache: MessageCache): Handler {
+  return async ({ params, res, app }) => {
+    const id = messageIdParam(params.id!);
+    const tagsOf = app.tagsOf ?? noTags;
+    let entry = cache.get(id);
+    if (!entry) {
+      const token = cache.token();
+      const message = await app.store.get(id);
+      if (!message) throw notFound(`message ${id}`);
+      entry = { ...jsonParts(message, tagsOf), flags: message.flags };
+      cache.set(id, entry, token);
+    }
+    let flags = entry.flags;
+    if (!flags.includes('seen')) {
+      const changed = await app.store.setFlags([id], 'add', ['seen']);
+      flags = changed.get(id) ?? [...flags, 'seen'];
+    }
+    sendJsonBytes(res, 200, messageJson(entry, flags, tagsOf(id)));
+  };
 }
 
 export async function getRaw({ params, res, app }: RequestContext): Promise<void> {
