@@ -12,15 +12,13 @@
 import type { Flag, StoredMessage } from '../store/types.js';
 import type { ApiMessage } from './api-types.js';
 import { presentMessage, type TagsOf } from './present.js';
+import { ownBytes } from './reply.js';
 
 /** The members written per request, in this order, between `head` and `tail`. */
 const LIVE_KEYS = ['seen', 'flags', 'tags'] as const;
 
 export interface MessageJsonParts {
-  /**
-   * `{"id":…,…,"links":[…],` then `"headers":[…],…,"envelope":{…}}`, in a buffer of its own (not
-   * a slice of node's shared pool, which a cache would keep alive whole).
-   */
+  /** `{"id":…,…,"links":[…],` then `"headers":[…],…,"envelope":{…}}` (reply.ts `ownBytes`). */
   json: Buffer;
   /** Where the head ends and the tail begins. */
   split: number;
@@ -41,9 +39,7 @@ export function jsonParts(message: StoredMessage, tagsOf: TagsOf): MessageJsonPa
   };
   const head = `${JSON.stringify(pick(0, at)).slice(0, -1)},`;
   const both = head + JSON.stringify(pick(at + LIVE_KEYS.length, keys.length)).slice(1);
-  const json = Buffer.allocUnsafeSlow(Buffer.byteLength(both));
-  json.write(both);
-  return { json, split: Buffer.byteLength(head) };
+  return { json: ownBytes(both), split: Buffer.byteLength(head) };
 }
 
 /** The live members as `jsonParts` leaves them out, with the trailing comma. */

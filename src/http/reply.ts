@@ -22,7 +22,17 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
   res.end(text);
 }
 
-/** A JSON body already encoded (a cached message, message-cache.ts). */
+/**
+ * `text` as UTF-8 in a buffer of its own, for a cache to keep: `Buffer.from` hands out slices of a
+ * shared 8 KiB pool for short texts, and one kept slice would keep its whole pool alive.
+ */
+export function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
+/** A JSON body already encoded (a cached page or message: listing-cache.ts, message-cache.ts). */
 export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
   res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': body.length });
   res.end(body);
