@@ -38,6 +38,16 @@ export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer)
   res.end(body);
 }
 
+/** A JSON body in pieces (message-json.ts), sent in one write: `end` flushes the corked pieces together. */
+export function sendJsonChunks(res: ServerResponse, status: number, chunks: ReadonlyArray<Buffer | string>): void {
+  let length = 0;
+  for (const chunk of chunks) length += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': length });
+  res.cork();
+  for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+  res.end(chunks[chunks.length - 1]);
+}
+
 export function sendBytes(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
   res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
 import { MessageCache, type CachedMessage } from '../../src/http/message-cache.js';
-import { jsonParts, messageJson } from '../../src/http/message-json.js';
+import { jsonParts, messageChunks, type MessageJsonParts } from '../../src/http/message-json.js';
 import { presentMessage, type TagsOf } from '../../src/http/present.js';
 import type { Flag, StoredMessage } from '../../src/store/types.js';
 
@@ -42,6 +42,10 @@ function message(id: number, overrides: Partial<StoredMessage> = {}): StoredMess
 }
 
 const tags: TagsOf = (id) => (id % 2 === 0 ? ['otp', 'ünïcode'] : []);
+
+function messageJson(parts: MessageJsonParts, flags: readonly Flag[], tags: readonly string[]): Buffer {
+  return Buffer.concat(messageChunks(parts, flags, tags).map((chunk) => Buffer.from(chunk)));
+}
 
 function entry(m: StoredMessage): CachedMessage {
   return { ...jsonParts(m, tags), flags: m.flags };

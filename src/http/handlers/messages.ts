@@ -7,9 +7,9 @@ import { attachmentContent } from '../../mail/parse.js';
 import { HttpError, notFound, badParameter } from '../errors.js';
 import { integerParam, messageIdParam } from '../params.js';
 import type { MessageCache } from '../message-cache.js';
-import { jsonParts, messageJson } from '../message-json.js';
+import { jsonParts, messageChunks } from '../message-json.js';
 import { noTags } from '../present.js';
-import { attachmentDisposition, sendBytes, sendJson, sendJsonBytes, sendNoContent } from '../reply.js';
+import { attachmentDisposition, sendBytes, sendJson, sendJsonChunks, sendNoContent } from '../reply.js';
 import type { Handler, RequestContext } from '../router.js';
 import { safeDocument } from '../safe-html.js';
 
@@ -35,7 +35,7 @@ export function getMessage(cache: MessageCache): Handler {
       const changed = await app.store.setFlags([id], 'add', ['seen']);
       flags = changed.get(id) ?? [...flags, 'seen'];
     }
-    sendJsonBytes(res, 200, messageJson(entry, flags, tagsOf(id)));
+    sendJsonChunks(res, 200, messageChunks(entry, flags, tagsOf(id)));
   };
 }
 
