@@ -25,6 +25,8 @@ export const DEFAULT_MESSAGE_CACHE_BYTES = 16 * 1024 * 1024;
 
 export interface CachedMessage extends MessageJsonParts {
   flags: Flag[];
+  /** etag.ts `contentTag` of `json`. */
+  contentTag: string;
 }
 
 export class MessageCache {

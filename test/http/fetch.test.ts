@@ -2,7 +2,7 @@
  * `GET /api/v1/messages/{id}` answered again from what was serialised (src/http/message-cache.ts)
  * stays the same document, and never goes stale: flags changed over IMAP show at the next GET,
  * a message cleared of \Seen is marked seen again by it, and a message deleted over HTTP or
- * expunged over IMAP is a 404 at once.
+ * expunged over IMAP is a 404 at once. Its ETag answers 304 until a flag changes.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -85,6 +85,27 @@ describe('fetching a message again', () => {
     const again = JSON.parse((await fetchText(id)).text) as Message;
     assert.deepEqual([again.seen, again.flags], [true, ['seen']], 'opening it marks it seen again');
     assert.deepEqual(await listedFlags('reflag', id), { seen: true, flags: ['seen'] }, 'and the store has it so');
+  });
+
+  test('answers 304 to its ETag until a flag changes', async () => {
+    const id = await delivered('retag', 'polled with its etag');
+    const url = `${t.base}/api/v1/messages/${id}`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag');
+    assert.ok(etag, 'an ETag');
+    const text = await first.text();
+    const unchanged = await fetch(url, { headers: { 'If-None-Match': etag } });
+    assert.equal(unchanged.status, 304);
+    assert.equal(unchanged.headers.get('etag'), etag);
+    assert.equal(await unchanged.text(), '');
+    const other = await fetch(url, { headers: { 'If-None-Match': '"not-this-one"' } });
+    assert.deepEqual([other.status, await other.text()], [200, text]);
+
+    await imap('retag', [`UID STORE ${id} +FLAGS (\\Answered)`]);
+    const changed = await fetch(url, { headers: { 'If-None-Match': etag } });
+    assert.equal(changed.status, 200, 'the flag changed: the whole document again');
+    assert.notEqual(changed.headers.get('etag'), etag);
+    assert.deepEqual((JSON.parse(await changed.text()) as Message).flags, ['seen', 'answered']);
   });
 
   test('a message deleted over HTTP is gone at once, one expunged over IMAP too', async () => {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryEventBus } from '../../src/events/bus.js';
+import { contentTag, entityTag, noneMatchHolds } from '../../src/http/etag.js';
 import { MessageCache, type CachedMessage } from '../../src/http/message-cache.js';
 import { jsonParts, messageChunks, type MessageJsonParts } from '../../src/http/message-json.js';
 import { presentMessage, type TagsOf } from '../../src/http/present.js';
@@ -48,7 +49,8 @@ function messageJson(parts: MessageJsonParts, flags: readonly Flag[], tags: read
 }
 
 function entry(m: StoredMessage): CachedMessage {
-  return { ...jsonParts(m, tags), flags: m.flags };
+  const parts = jsonParts(m, tags);
+  return { ...parts, flags: m.flags, contentTag: contentTag(parts.json) };
 }
 
 describe('the message document in parts', () => {
@@ -119,5 +121,21 @@ describe('the message cache', () => {
     cache.set(5, { ...one, json: Buffer.alloc(4 * size) }, cache.token());
     assert.equal(cache.get(5), undefined, 'one larger than the whole budget is not kept');
     assert.ok(cache.get(4), 'nor does it push the others out');
+  });
+});
+
+describe('the message entity tag', () => {
+  test('changes with the flags and the tags, and If-None-Match matches it as RFC 9110 §13.1.2 says', () => {
+    const content = contentTag(entry(message(1)).json);
+    assert.notEqual(content, contentTag(entry(message(1, { subject: 'other' })).json));
+    const seen = entityTag(content, ['seen'], []);
+    assert.match(seen, /^"[A-Za-z0-9_.-]+"$/, 'a strong tag of etagc characters');
+    assert.notEqual(entityTag(content, ['seen', 'flagged'], []), seen);
+    assert.notEqual(entityTag(content, ['seen'], ['otp']), seen);
+    assert.equal(noneMatchHolds(undefined, seen), false);
+    assert.equal(noneMatchHolds(seen, seen), true);
+    assert.equal(noneMatchHolds(`"x", W/${seen}`, seen), true, 'a list, and the weak comparison');
+    assert.equal(noneMatchHolds('*', seen), true);
+    assert.equal(noneMatchHolds(entityTag(content, [], []), seen), false);
   });
 });

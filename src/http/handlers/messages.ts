@@ -1,15 +1,17 @@
 /**
- * One message: its full parse (which marks it seen, as opening it in a mail client would),
- * its raw source byte for byte, the SMTP transcript of its delivery, its attachments as downloads, its HTML as a safe document for
- * the web UI's iframe, and deletion.
+ * One message: its full parse (which marks it seen, as opening it in a mail client would; with an
+ * ETag, so a client polling it gets `304` while nothing changed: etag.ts), its raw source byte for
+ * byte, the SMTP transcript of its delivery, its attachments as downloads, its HTML as a safe
+ * document for the web UI's iframe, and deletion.
  */
 import { attachmentContent } from '../../mail/parse.js';
 import { HttpError, notFound, badParameter } from '../errors.js';
 import { integerParam, messageIdParam } from '../params.js';
 import type { MessageCache } from '../message-cache.js';
+import { contentTag, entityTag, noneMatchHolds } from '../etag.js';
 import { jsonParts, messageChunks } from '../message-json.js';
 import { noTags } from '../present.js';
-import { attachmentDisposition, sendBytes, sendJson, sendJsonChunks, sendNoContent } from '../reply.js';
+import { attachmentDisposition, sendBytes, sendJson, sendJsonChunks, sendNoContent, sendNotModified } from '../reply.js';
 import type { Handler, RequestContext } from '../router.js';
 import { safeDocument } from '../safe-html.js';
 
@@ -19,7 +21,7 @@ import { safeDocument } from '../safe-html.js';
  * very write brings the entry's flags up to date.
  */
 export function getMessage(cache: MessageCache): Handler {
-  return async ({ params, res, app }) => {
+  return async ({ params, req, res, app }) => {
     const id = messageIdParam(params.id!);
     const tagsOf = app.tagsOf ?? noTags;
     let entry = cache.get(id);
@@ -27,7 +29,8 @@ export function getMessage(cache: MessageCache): Handler {
       const token = cache.token();
       const message = await app.store.get(id);
       if (!message) throw notFound(`message ${id}`);
-      entry = { ...jsonParts(message, tagsOf), flags: message.flags };
+      const parts = jsonParts(message, tagsOf);
+      entry = { ...parts, flags: message.flags, contentTag: contentTag(parts.json) };
       cache.set(id, entry, token);
     }
     let flags = entry.flags;
@@ -35,7 +38,10 @@ export function getMessage(cache: MessageCache): Handler {
       const changed = await app.store.setFlags([id], 'add', ['seen']);
       flags = changed.get(id) ?? [...flags, 'seen'];
     }
-    sendJsonChunks(res, 200, messageChunks(entry, flags, tagsOf(id)));
+    const tags = tagsOf(id);
+    const etag = entityTag(entry.contentTag, flags, tags);
+    if (noneMatchHolds(req.headers['if-none-match'], etag)) return sendNotModified(res, { ETag: etag });
+    sendJsonChunks(res, 200, messageChunks(entry, flags, tags), { ETag: etag });
   };
 }
 
