@@ -121,7 +121,12 @@ const paths: Record<string, Schema> = {
     },
   },
   '/api/v1/messages/{id}': {
-    get: { summary: 'A message with its full parse; marks it seen', parameters: [id], responses: { 200: json('Message', 'The message'), 400: bad, 404: missing } },
+    get: {
+      summary: 'A message with its full parse; marks it seen',
+      description: 'The response carries an ETag that changes with the flags and tags only; If-None-Match with it answers 304 while they are unchanged.',
+      parameters: [id],
+      responses: { 200: json('Message', 'The message'), 304: { description: 'Not modified: the ETag given in If-None-Match is current' }, 400: bad, 404: missing },
+    },
     delete: { summary: 'Delete a message', parameters: [id], responses: { 204: { description: 'Deleted' }, 400: bad, 404: missing } },
   },
   '/api/v1/messages/{id}/raw': {

@@ -22,9 +22,41 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
   res.end(text);
 }
 
+/**
+ * `text` as UTF-8 in a buffer of its own, for a cache to keep: `Buffer.from` hands out slices of a
+ * shared 8 KiB pool for short texts, and one kept slice would keep its whole pool alive.
+ */
+export function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
+/** A JSON body already encoded (a cached page or message: listing-cache.ts, message-cache.ts). */
+export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': body.length });
+  res.end(body);
+}
+
+/** A JSON body in pieces (message-json.ts), sent in one write: `end` flushes the corked pieces together. */
+export function sendJsonChunks(res: ServerResponse, status: number, chunks: ReadonlyArray<Buffer | string>, headers: Record<string, string> = {}): void {
+  let length = 0;
+  for (const chunk of chunks) length += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+  res.writeHead(status, { ...JSON_HEADERS, ...headers, 'Content-Length': length });
+  res.cork();
+  for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+  res.end(chunks[chunks.length - 1]);
+}
+
 export function sendBytes(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
   res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** RFC 9110 §15.4.5: a 304 carries the headers the 200 would have, its validator among them, and no body. */
+export function sendNotModified(res: ServerResponse, headers: Record<string, string>): void {
+  res.writeHead(304, { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', ...headers });
+  res.end();
 }
 
 export function sendNoContent(res: ServerResponse): void {

@@ -3,6 +3,7 @@ import type { HttpDeps } from './deps.js';
 import { deleteInbox, listMessages, search } from './handlers/inboxes.js';
 import { deleteMessage, getAttachment, getHtml, getMessage, getRaw, getTranscript } from './handlers/messages.js';
 import { ListingCache } from './listing-cache.js';
+import { MessageCache } from './message-cache.js';
 import { OPENAPI_JSON } from './openapi.js';
 import { healthz, metrics } from './ops.js';
 import { listOutbound } from './handlers/outbound.js';
@@ -19,11 +20,12 @@ import { waitForMessage } from './wait.js';
 export function routes(context: HttpDeps): Route[] {
   const web = new StaticFiles(context.config);
   const listings = new ListingCache(context.events);
+  const messages = new MessageCache(context.events);
   return [
     { method: 'GET', path: '/api/v1/inboxes/{inbox}/messages', handler: listMessages(listings) },
     { method: 'DELETE', path: '/api/v1/inboxes/{inbox}', handler: deleteInbox },
     { method: 'GET', path: '/api/v1/inboxes/{inbox}/wait', handler: waitForMessage },
-    { method: 'GET', path: '/api/v1/messages/{id}', handler: getMessage },
+    { method: 'GET', path: '/api/v1/messages/{id}', handler: getMessage(messages) },
     { method: 'DELETE', path: '/api/v1/messages/{id}', handler: deleteMessage },
     { method: 'GET', path: '/api/v1/messages/{id}/raw', handler: getRaw },
     { method: 'GET', path: '/api/v1/messages/{id}/html', handler: getHtml },

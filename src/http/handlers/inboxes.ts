@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import { inboxParam, integerParam } from '../params.js';
 import { presentSummary } from '../present.js';
 import type { ListingCache } from '../listing-cache.js';
-import { sendJson, sendJsonText, sendNoContent } from '../reply.js';
+import { ownBytes, sendJson, sendJsonBytes, sendNoContent } from '../reply.js';
 import type { Handler, RequestContext } from '../router.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -21,11 +21,12 @@ export function listMessages(cache: ListingCache): Handler {
     const key = `${limit}:${offset}`;
     let body = cache.get(inbox, key);
     if (body === null) {
+      const token = cache.token();
       const page = await app.store.list(inbox, { limit, offset });
-      body = JSON.stringify({ inbox: page.inbox, total: page.total, messages: page.messages.map((m) => presentSummary(m, app.tagsOf)) });
-      cache.set(inbox, key, body);
+      body = ownBytes(JSON.stringify({ inbox: page.inbox, total: page.total, messages: page.messages.map((m) => presentSummary(m, app.tagsOf)) }));
+      cache.set(inbox, key, body, token);
     }
-    sendJsonText(res, 200, body);
+    sendJsonBytes(res, 200, body);
   };
 }
 

@@ -1,25 +1,48 @@
 /**
- * One message: its full parse (which marks it seen, as opening it in a mail client would),
- * its raw source byte for byte, the SMTP transcript of its delivery, its attachments as downloads, its HTML as a safe document for
- * the web UI's iframe, and deletion.
+ * One message: its full parse (which marks it seen, as opening it in a mail client would; with an
+ * ETag, so a client polling it gets `304` while nothing changed: etag.ts), its raw source byte for
+ * byte, the SMTP transcript of its delivery, its attachments as downloads, its HTML as a safe
+ * document for the web UI's iframe, and deletion.
  */
 import { attachmentContent } from '../../mail/parse.js';
 import { HttpError, notFound, badParameter } from '../errors.js';
 import { integerParam, messageIdParam } from '../params.js';
-import { presentMessage } from '../present.js';
-import { attachmentDisposition, sendBytes, sendJson, sendNoContent } from '../reply.js';
-import type { RequestContext } from '../router.js';
+import type { MessageCache } from '../message-cache.js';
+import { contentTag, entityTag, noneMatchHolds } from '../etag.js';
+import { jsonParts, messageChunks } from '../message-json.js';
+import { noTags } from '../present.js';
+import { attachmentDisposition, sendBytes, sendJson, sendJsonChunks, sendNoContent, sendNotModified } from '../reply.js';
+import type { Handler, RequestContext } from '../router.js';
 import { safeDocument } from '../safe-html.js';
 
-export async function getMessage({ params, res, app }: RequestContext): Promise<void> {
-  const id = messageIdParam(params.id!);
-  const message = await app.store.get(id);
-  if (!message) throw notFound(`message ${id}`);
-  if (!message.flags.includes('seen')) {
-    const changed = await app.store.setFlags([id], 'add', ['seen']);
-    message.flags = changed.get(id) ?? [...message.flags, 'seen'];
-  }
-  sendJson(res, 200, presentMessage(message, app.tagsOf));
+/**
+ * The message handler, answering from `cache` what was serialised before (message-cache.ts). A
+ * message read from the store is kept before it is marked seen: the `message.flags` event of that
+ * very write brings the entry's flags up to date.
+ */
+export function getMessage(cache: MessageCache): Handler {
+  return async ({ params, req, res, app }) => {
+    const id = messageIdParam(params.id!);
+    const tagsOf = app.tagsOf ?? noTags;
+    let entry = cache.get(id);
+    if (!entry) {
+      const token = cache.token();
+      const message = await app.store.get(id);
+      if (!message) throw notFound(`message ${id}`);
+      const parts = jsonParts(message, tagsOf);
+      entry = { ...parts, flags: message.flags, contentTag: contentTag(parts.json) };
+      cache.set(id, entry, token);
+    }
+    let flags = entry.flags;
+    if (!flags.includes('seen')) {
+      const changed = await app.store.setFlags([id], 'add', ['seen']);
+      flags = changed.get(id) ?? [...flags, 'seen'];
+    }
+    const tags = tagsOf(id);
+    const etag = entityTag(entry.contentTag, flags, tags);
+    if (noneMatchHolds(req.headers['if-none-match'], etag)) return sendNotModified(res, { ETag: etag });
+    sendJsonChunks(res, 200, messageChunks(entry, flags, tags), { ETag: etag });
+  };
 }
 
 export async function getRaw({ params, res, app }: RequestContext): Promise<void> {
