@@ -5,36 +5,16 @@
  * Needs `strace` (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { startServer } from '../helpers/server.js';
+import { traceSyncs } from '../helpers/strace.js';
 import { RawSmtpClient, sendMail, simpleMessage } from '../helpers/smtp-client.js';
 
 const MESSAGES = 40;
 
-/** Attach strace to every thread of `pid`, logging fsync/fdatasync with the path of each fd. */
-async function traceSyncs(pid: number, log: string): Promise<{ stop(): Promise<void> }> {
-  const strace = spawn('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', log, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    strace.once('error', (error) => reject(new Error(`strace is installed (.ci/run installs it): ${error.message}`)));
-    strace.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/attached/.test(stderr)) resolve();
-    });
-    void exited.then(() => reject(new Error(`strace could not attach: ${stderr.trim()}`)));
-  });
-  return {
-    async stop() {
-      strace.kill('SIGINT');
-      await exited;
-    },
-  };
-}
 
 it('syncs the WAL before each 250: every commit of a message sent alone is followed by its own fsync', async () => {
   const server = await startServer();

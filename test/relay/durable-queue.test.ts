@@ -5,35 +5,16 @@
  * fdatasync of state.db's WAL before they resolve. Needs `strace` (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SqliteQueueStore } from '../../src/relay/sqlite-queue-store.js';
 import { StateDatabase } from '../../src/store/sqlite/state-db.js';
+import { traceSyncs } from '../helpers/strace.js';
 
 const WRITES = 20;
 
-async function traceSyncs(log: string): Promise<{ stop(): Promise<void> }> {
-  const strace = spawn('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', log, '-p', String(process.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    strace.once('error', (error) => reject(new Error(`strace is installed (.ci/run installs it): ${error.message}`)));
-    strace.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/attached/.test(stderr)) resolve();
-    });
-    void exited.then(() => reject(new Error(`strace could not attach: ${stderr.trim()}`)));
-  });
-  return {
-    async stop() {
-      strace.kill('SIGINT');
-      await exited;
-    },
-  };
-}
 
 test('each enqueue and each outcome record, made alone, is followed by its own fdatasync of the WAL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidemail-durable-queue-'));
@@ -42,7 +23,7 @@ test('each enqueue and each outcome record, made alone, is followed by its own f
   const raw = Buffer.from('From: a@b.test\r\nSubject: durable\r\n\r\nbody\r\n');
   const log = join(dir, 'syncs.log');
   try {
-    const trace = await traceSyncs(log);
+    const trace = await traceSyncs(process.pid, log);
     const ids: number[] = [];
     for (let i = 0; i < WRITES; i++) ids.push(await store.add({ mailFrom: 's@a.test', recipients: [`r${i}@x.test`], raw, origin: 'submission' }, 1_000));
     const claimed = store.claimDue(1_000, WRITES);
