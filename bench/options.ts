@@ -4,7 +4,7 @@
  * cells. Each profile fixes every duration and count, so every loop in the bench is bounded.
  */
 
-export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'rules', 'outbound', 'profile'] as const;
+export const CELLS = ['smtp', 'policy', 'flood', 'visible', 'store', 'api', 'pop3', 'imap', 'imap-load', 'proxy', 'rules', 'outbound', 'storage', 'profile'] as const;
 export type CellName = (typeof CELLS)[number];
 /** `profile` restarts the server under --cpu-prof; it runs only when asked for. */
 const DEFAULT_CELLS: readonly CellName[] = CELLS.filter((c) => c !== 'profile');
@@ -29,6 +29,9 @@ export interface Timing {
   profileDurationMs: number;
   /** outbound: 4 KiB messages queued, then delivered (issue 16 §7). */
   outboundMessages: number;
+  /** storage: corpus messages per fill, and each fill's time budget. */
+  storageMessages: number;
+  storageFillMaxMs: number;
 }
 
 export interface Options {
@@ -54,6 +57,8 @@ const QUICK: Timing = {
   storeFillMaxMs: 15_000,
   profileDurationMs: 3_000,
   outboundMessages: 10_000,
+  storageMessages: 3_000,
+  storageFillMaxMs: 30_000,
 };
 
 const DEFAULT: Timing = {
@@ -70,6 +75,8 @@ const DEFAULT: Timing = {
   storeFillMaxMs: 150_000,
   profileDurationMs: 10_000,
   outboundMessages: 100_000,
+  storageMessages: 100_000,
+  storageFillMaxMs: 240_000,
 };
 
 export function parseOptions(argv: readonly string[]): Options {

@@ -4,6 +4,7 @@
  * did not run say why. Rates are quoted as ratios to smtp-sink measured in the same run.
  */
 import type { ProxyOutcome } from './cells/proxy.js';
+import type { StorageOutcome } from './cells/storage.js';
 import { cpus, totalmem, release } from 'node:os';
 import type { ApiRow } from './cells/api.js';
 import type { FloodResult } from './cells/flood.js';
@@ -44,6 +45,7 @@ export interface BenchResults {
   flood: FloodResult | null;
   imapLoad: ImapLoadOutcome | null;
   proxy?: ProxyOutcome | null;
+  storage?: StorageOutcome | null;
   profile: ProfileOutcome | null;
 }
 
@@ -128,6 +130,7 @@ export function render(results: BenchResults): string {
   }
   if (results.imapLoad) out.push(...imapLoadSection(results.imapLoad));
   if (results.proxy) out.push(...proxySection(results.proxy));
+  if (results.storage) out.push(...storageSection(results.storage));
   out.push('', '### Memory and disk', '');
   const mem = results.memory;
   const rows: string[][] = [
@@ -180,5 +183,18 @@ function proxySection(p: ProxyOutcome): string[] {
     `${r.ratio.toFixed(3)}×`, `≥ ${r.targetRatio}× ${r.ratio >= r.targetRatio ? 'met' : 'MISSED'}`,
   ])));
   out.push('', `Proxy peak RSS: ${mib(p.peakRssBytes)} MiB.`);
+  return out;
+}
+
+function storageSection(s: StorageOutcome): string[] {
+  const out = ['', '### Storage (issue 18: the transactional corpus, 8 persistent sessions)', ''];
+  out.push(table(['store', 'messages', 'raw MiB', 'disk MiB', 'disk ÷ raw', 'target', 'ingest msg/s', 'peak RSS MiB'], s.fills.map((f) => {
+    const target = f.label === 'plain' ? '' : f.label === 'compacted' ? '≤ 0.30×' : '≤ 0.90×';
+    const limit = f.label === 'compacted' ? 0.3 : 0.9;
+    return [f.label, n0(f.messages), mib(f.rawBytes), mib(f.diskBytes), `${f.diskPerRaw.toFixed(3)}×`, target && `${target} ${f.diskPerRaw <= limit ? 'met' : 'MISSED'}`, n0(f.messagesPerSecond), mib(f.peakRssBytes)];
+  })));
+  out.push('', `Ingest compacted ÷ plain: ${s.ingestRatio === null ? '–' : `${s.ingestRatio.toFixed(3)}×`} (target ≥ 0.90×). ` +
+    `Fetch GET /api/v1/messages/{id}: ${s.fetch ? `${n0(s.fetch.requestsPerSecond)} req/s, p99 ${ms(s.fetch.latency.p99Ms)} ms` : '–'} (target ≥ 10,000). ` +
+    `IMAP UID FETCH 1:* BODY.PEEK[]: ${s.imap ? `${n0(s.imap.messagesPerSecond)} msg/s` : '–'} (target ≥ 20,000).${s.errors.length ? ` Errors: ${s.errors.join('; ')}` : ''}`);
   return out;
 }

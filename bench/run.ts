@@ -119,6 +119,7 @@ async function main(): Promise<void> {
   if (cells.has('proxy')) results.proxy = await runProxyCell(timing, progress);
   if (cells.has('rules')) Object.assign(results, { rules: await (await import('./cells/rules.js')).runRulesCells(timing, progress) }); // issue 17: 100 routing rules vs none
   if (cells.has('outbound')) (results as BenchResults & { outbound?: unknown }).outbound = await runOutboundCell(timing, progress); // relay queue: queue-and-deliver, submission ingest (issue 16)
+  if (cells.has('storage')) results.storage = await (await import('./cells/storage.js')).runStorageCell(timing, progress); // issue 18: the corpus, compacted and plain
   if (cells.has('profile')) {
     results.profile = await runProfileCell(timing.profileDurationMs);
     progress(`profile: ${results.profile.dir}`);

@@ -72,12 +72,13 @@ export async function runVisibleCell(
     host: target.host, port: target.smtpPort, serverPid: target.pid, mode: 'per-connection', sizeBytes: 4 * KiB,
     sessions: 20, warmupMs: 0, durationMs, maxMessages: 1_000_000, inboxPrefix: 'load-', inboxCount: LOAD_INBOXES,
   });
+  const probePayload = messagePayload(4 * KiB, 'visibility probe');
   const probe = new Promise<void>((resolve) => {
     new SmtpLoadSession({
       host: target.host,
       port: target.smtpPort,
       mode: 'persistent',
-      payload: messagePayload(4 * KiB, 'visibility probe'),
+      nextPayload: () => probePayload,
       nextEnvelope: () => ({ pipelined: envelope(PROBE_INBOX), inbox: PROBE_INBOX }),
       shouldStart: () => Date.now() < endAt,
       completed: (_startNs, endNs) => acceptedNs.push(endNs),

@@ -5,6 +5,7 @@
  */
 import { summarize, type LatencySummary } from '../stats.js';
 import { mergeLatencies, runWindow, share } from '../window.js';
+import type { CorpusSpec } from '../corpus/payloads.js';
 import type { SmtpMode } from './session.js';
 import type { WorkerResult, WorkerSpec } from './worker.js';
 
@@ -21,6 +22,8 @@ export interface SmtpCellSpec {
   maxMessages: number;
   inboxPrefix: string;
   inboxCount: number;
+  /** Send the storage corpus instead of `sizeBytes` messages (each worker its share). */
+  corpus?: Omit<CorpusSpec, 'share' | 'shares'>;
 }
 
 export interface SmtpCellResult {
@@ -50,6 +53,7 @@ export async function runSmtpCell(spec: SmtpCellSpec): Promise<SmtpCellResult> {
     inboxPrefix: spec.inboxPrefix,
     inboxCount: spec.inboxCount,
     inboxOffset: Math.floor((i * spec.inboxCount) / workerCount),
+    ...(spec.corpus ? { corpus: { ...spec.corpus, share: i, shares: workerCount } } : {}),
   }));
   const run = await runWindow<WorkerResult>(new URL('./worker.js', import.meta.url), specs, spec);
   const { results } = run;

@@ -22,7 +22,8 @@ export interface SessionHooks {
   host: string;
   port: number;
   mode: SmtpMode;
-  payload: Buffer;
+  /** The next message to send: dot-stuffed, ending with the end-of-data line. */
+  nextPayload(): Buffer;
   /** Pre-built pipelined envelopes; the session picks the next one from `nextEnvelope()`. */
   nextEnvelope(): { pipelined: Buffer; inbox: string };
   /** Whether another message may be started now (time and count bounds); called once per message started. */
@@ -137,7 +138,7 @@ export class SmtpLoadSession {
     const socket = this.socket!;
     const another = this.hooks.mode === 'persistent' && this.hooks.shouldStart();
     socket.cork();
-    socket.write(this.hooks.payload);
+    socket.write(this.hooks.nextPayload());
     let next: { pipelined: Buffer; inbox: string } | null = null;
     if (another && this.pipelining) {
       next = this.hooks.nextEnvelope();

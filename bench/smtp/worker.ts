@@ -5,6 +5,7 @@
  * deadline, when it drops what is left).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { corpusPayloads, type CorpusSpec } from '../corpus/payloads.js';
 import { envelopes, inboxName, messagePayload } from '../payloads.js';
 import { Samples } from '../stats.js';
 import type { GoMessage, WindowResult } from '../window.js';
@@ -22,6 +23,11 @@ export interface WorkerSpec {
   inboxCount: number;
   /** Where this worker starts in the inbox rotation, so workers spread over different inboxes. */
   inboxOffset: number;
+  /**
+   * Send the storage corpus (../corpus/transactional.ts) instead of one fixed payload: this
+   * worker sends messages `share`, `share + shares`, … of the corpus from `seed`.
+   */
+  corpus?: CorpusSpec;
 }
 
 export interface WorkerResult extends WindowResult {
@@ -32,7 +38,8 @@ const port = parentPort;
 if (!port) throw new Error('smtp/worker.ts must run as a worker thread');
 const spec = workerData as WorkerSpec;
 
-const payload = messagePayload(spec.sizeBytes, `bench ${spec.sizeBytes} bytes`);
+const fixed = messagePayload(spec.sizeBytes, `bench ${spec.sizeBytes} bytes`);
+const nextPayload: () => Buffer = spec.corpus ? corpusPayloads(spec.corpus) : () => fixed;
 const pipelined = envelopes(spec.inboxPrefix, spec.inboxCount);
 const latencies = new Samples();
 let started = 0;
@@ -58,7 +65,7 @@ port.once('message', (go: GoMessage) => {
       host: spec.host,
       port: spec.port,
       mode: spec.mode,
-      payload,
+      nextPayload,
       nextEnvelope() {
         const index = next++ % spec.inboxCount;
         return { pipelined: pipelined[index]!, inbox: inboxName(spec.inboxPrefix, index) };

@@ -1,0 +1,60 @@
+/**
+ * The zstd calls the store makes, through zstd-napi's binding (a native addon built from source
+ * at `npm ci`): one compression and one decompression context per connection, and prepared
+ * dictionaries (CDict/DDict) kept in small LRU caches, because preparing one costs far more
+ * than compressing a message with it. Dictionaries are raw content (recent mail of one sender
+ * family), which zstd accepts as is (zstd manual, "raw content dictionaries").
+ */
+import binding from 'zstd-napi/binding.js';
+
+/** zstd's default level: ~4× faster than deflate here at a better ratio (BENCHMARKS.md, issue 18). */
+export const LEVEL = 3;
+
+class Lru<V> {
+  private readonly map = new Map<number, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: number, make: () => V): V {
+    let value = this.map.get(key);
+    if (value === undefined) {
+      value = make();
+      if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as number);
+    } else {
+      this.map.delete(key);
+    }
+    this.map.set(key, value);
+    return value;
+  }
+  delete(key: number): void {
+    this.map.delete(key);
+  }
+}
+
+export class Zstd {
+  private readonly cctx = new binding.CCtx();
+  private readonly dctx = new binding.DCtx();
+  private readonly cdicts = new Lru<binding.CDict>(32);
+  private readonly ddicts = new Lru<binding.DDict>(64);
+
+  /** Compress with dictionary `dictionaryId` (its bytes from `bytes()` on a cache miss), or none for id 0. */
+  compress(src: Buffer, dictionaryId: number, bytes: () => Buffer): Buffer {
+    const dst = Buffer.allocUnsafe(binding.compressBound(src.length));
+    const n = dictionaryId === 0 ? this.cctx.compress(dst, src, LEVEL) : this.cctx.compressUsingCDict(dst, src, this.cdicts.get(dictionaryId, () => new binding.CDict(bytes(), LEVEL)));
+    // A copy, so the stored blob does not pin the bound-sized buffer.
+    return Buffer.from(dst.subarray(0, n));
+  }
+
+  decompress(frame: Uint8Array, dictionaryId: number, bytes: () => Buffer): Buffer {
+    const size = binding.getFrameContentSize(frame);
+    if (size === null) throw new Error('stored body: zstd frame without its size');
+    const dst = Buffer.allocUnsafe(size);
+    const n = dictionaryId === 0 ? this.dctx.decompress(dst, frame) : this.dctx.decompressUsingDDict(dst, frame, this.ddicts.get(dictionaryId, () => new binding.DDict(bytes())));
+    if (n !== size) throw new Error('stored body: zstd frame shorter than it says');
+    return dst;
+  }
+
+  /** A dictionary that was deleted: its id is never reused (AUTOINCREMENT), but free the memory. */
+  forget(dictionaryId: number): void {
+    this.cdicts.delete(dictionaryId);
+    this.ddicts.delete(dictionaryId);
+  }
+}
