@@ -167,6 +167,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     ballast,
     path: join(config.dataDir, 'tidemail.db'),
     retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
+    compactBodies: config.compactBodies, // compact store (issue 18)
     events,
     onError: (message) => log.error({ err: message }, 'store'),
   });
@@ -188,6 +189,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       ? null
       : new DiskGuard({ dataDir: config.dataDir, minFree, store, ballast, clock: parts.clock, log, onEvicted: (n) => parts.metrics.diskEvicted.inc(n) });
   parts.disk = disk ?? undefined;
+  parts.metrics.storeStatsSource = () => store.stats(); // compact store (issue 18): tidemail_store_stored_bytes at scrape time
   let greylist: ReturnType<typeof openGreylist> = null; // §1 Greylisting
   // --- relay queue (issue 16, relay part): built before the servers so they can enqueue; DSNs go through parts.outbox once it exists ---
   const relay = buildRelayQueue(config, { clock: parts.clock, log, metrics: parts.metrics, outbox: () => parts.outbox });
@@ -338,6 +340,7 @@ export async function startProxy(config: Config, proxy: ProxyOptions, log: Logge
       ballast,
       path: join(config.dataDir, 'tidemail.db'),
       retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
+      compactBodies: config.compactBodies, // compact store (issue 18)
       events,
       onError: (message) => log.error({ err: message }, 'store'),
     });

@@ -147,6 +147,9 @@ export const SCHEMA = {
   agentSenderRate: option('agent-sender-rate', 'rate', '10/1h', 'agent replies to one sender in a window, all agents together (0 = no limit)'),
   agentGlobalRate: option('agent-global-rate', 'rate', '200/1h', 'agent replies to anyone in a window (0 = no limit)'),
   // --- end agents ---
+  // --- compact store (issue 18) ---
+  compactBodies: option('compact-bodies', 'switch', 'on', 'store new bodies compacted: zstd with a dictionary per sender domain, attachments once by hash (off: as received); reads give the exact bytes either way'),
+  // --- end compact store ---
 } as const;
 
 type Schema = typeof SCHEMA;

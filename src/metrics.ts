@@ -151,6 +151,20 @@ export class Metrics {
   });
   // --- end relay queue ---
 
+  // --- compact store (issue 18) ---
+  /** Set by the app: the store's stats, read at scrape time by the gauge below. */
+  storeStatsSource: (() => Promise<{ storedBytes: number }>) | null = null;
+  readonly storeStoredBytes = new Gauge({
+    name: 'tidemail_store_stored_bytes',
+    help: 'Bytes the held messages take in the store: compacted bodies, transcripts, shared parts and dictionaries (what --max-store-size counts)',
+    registers: [this.registry],
+    collect: async () => {
+      const stats = await this.storeStatsSource?.();
+      if (stats) this.storeStoredBytes.set(stats.storedBytes);
+    },
+  });
+  // --- end compact store ---
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

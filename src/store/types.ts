@@ -124,6 +124,8 @@ export interface StoreStats {
   bodies: number;
   /** Bytes of raw message data held (each body counted once). */
   bytes: number;
+  /** Bytes they take in the store (compressed, shared parts once): what --max-store-size counts. */
+  storedBytes: number;
 }
 
 export interface RetentionPolicy {
@@ -131,7 +133,7 @@ export interface RetentionPolicy {
   maxAgeMs: number;
   /** Oldest messages of an inbox beyond this count are removed; 0 = no cap. */
   maxPerInbox: number;
-  /** Oldest messages anywhere are removed while the raw bytes held exceed this; 0 = no cap. */
+  /** Oldest messages anywhere are removed while the bytes stored (StoreStats.storedBytes) exceed this; 0 = no cap. */
   maxTotalBytes: number;
 }
 

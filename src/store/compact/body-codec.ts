@@ -11,7 +11,8 @@
  *   format.ts;
  * - `parts(hash, refs, size, data)`: a shared part, zstd-compressed alone, with the number of
  *   bodies that hold it; deleted with the last one;
- * - `dictionaries(id, family, checksum, bytes, refs)`: likewise, counted by the bodies using it.
+ * - `dictionaries(id, family, checksum, bytes, refs)`: likewise (`bytes` zstd-compressed alone),
+ *   counted by the bodies using it.
  *
  * What a body costs the disk (`storedBytes`) is its blob plus the parts and dictionary rows it
  * brought in or, on removal, took out: the total-size rule and /metrics count those bytes.
@@ -24,7 +25,15 @@ import { shareableParts } from './parts.js';
 import { Zstd } from './zstd.js';
 
 export const CODEC_PLAIN = 0;
+/** Enough of a blob's start for its part list: 1,000 parts (mime-tree.ts's cap) of ≤ 50 bytes each. */
+export const RELEASE_HEAD_BYTES = 64 * 1024;
 export const CODEC_COMPACT = 1;
+
+/** A `raws` row as read: its blob and how it is kept. */
+export interface StoredRaw {
+  raw: Buffer;
+  codec: number;
+}
 
 export interface Encoded {
   codec: number;
@@ -52,7 +61,11 @@ export class BodyCodec {
       deletePart: db.prepare<[Buffer]>('DELETE FROM parts WHERE hash = ?'),
     };
     this.chooser = new DictionaryChooser({
-      create: (family, bytes) => Number(this.sql.createDictionary.run(family, checksum(bytes), bytes).lastInsertRowid),
+      // Kept compressed (a dictionary is recent mail: ~5× smaller), expanded once per connection into its LRU.
+      create: (family, bytes) => {
+        const kept = this.zstd.compress(bytes, 0, noDictionary);
+        return { id: Number(this.sql.createDictionary.run(family, checksum(bytes), kept).lastInsertRowid), storedBytes: kept.length };
+      },
       use: (id, bytes) => this.sql.useDictionary.run(id, checksum(bytes)).changes === 1,
     });
   }
@@ -78,6 +91,7 @@ export class BodyCodec {
     rest.push(raw.subarray(at));
     const content = rest.length === 1 ? raw : Buffer.concat(rest);
     const dictionary = this.chooser.choose(familyOf(mailFrom), content);
+    storedBytes += dictionary?.createdBytes ?? 0;
     const frame = this.zstd.compress(content, dictionary?.id ?? 0, () => dictionary!.bytes);
     const blob = encodeBody({ dictionaryId: dictionary?.id ?? 0, parts }, frame);
     return { codec: CODEC_COMPACT, blob, storedBytes: storedBytes + blob.length };
@@ -96,11 +110,20 @@ export class BodyCodec {
     return splice(remainder, layout.parts, partBytes);
   }
 
-  /** The body is being deleted (inside the caller's transaction): release its parts and dictionary; the bytes freed. */
-  release(codec: number, blob: Buffer): number {
-    if (codec === CODEC_PLAIN) return blob.length;
-    const layout = decodeLayout(blob);
-    let freed = blob.length;
+  /** The bytes as received of a `raws` row. */
+  bytesOf(row: StoredRaw): Buffer {
+    return this.decode(row.codec, row.raw);
+  }
+
+  /**
+   * The body is being deleted (inside the caller's transaction): release its parts and
+   * dictionary; the bytes freed. `head` is the start of its blob (RELEASE_HEAD_BYTES hold any
+   * part list), `blobBytes` the blob's whole length.
+   */
+  release(codec: number, head: Uint8Array, blobBytes: number): number {
+    if (codec === CODEC_PLAIN) return blobBytes;
+    const layout = decodeLayout(head);
+    let freed = blobBytes;
     for (const part of layout.parts) {
       const left = this.sql.releasePart.get(part.hash);
       if (left && left.refs <= 0) {
@@ -120,9 +143,9 @@ export class BodyCodec {
   }
 
   private dictionary(id: number): Buffer {
-    const bytes = this.sql.dictionaryBytes.get(id);
-    if (bytes === undefined) throw new Error(`stored body: dictionary ${id} is missing`);
-    return bytes;
+    const kept = this.sql.dictionaryBytes.get(id);
+    if (kept === undefined) throw new Error(`stored body: dictionary ${id} is missing`);
+    return this.zstd.decompress(kept, 0, noDictionary);
   }
 }
 

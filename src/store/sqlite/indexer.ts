@@ -29,6 +29,7 @@ import type { Address } from '../types.js';
 import { indexBody } from './body-index.js';
 import { installConcatenatedBlob } from './fast-blob.js';
 import { keepParse } from './kept-parse.js';
+import { BodyCodec, type StoredRaw } from '../compact/body-codec.js';
 import type { BackfillEntry, Committed, FromIndexer, IndexEntry, IndexResults, IndexerInit } from './protocol.js';
 import { BACKFILL_KEY } from './schema.js';
 
@@ -74,7 +75,10 @@ const unparsed = db.prepare<[number, number], { id: number; size: number; subjec
   'SELECT id, size, subject, from_json, to_json FROM bodies WHERE parsed = 0 AND id > ? ORDER BY id LIMIT ?',
 );
 // Each body's bytes are read just before it is parsed, so one raw message at a time is in memory.
-const rawOf = db.prepare<[number], Buffer>('SELECT raw FROM raws WHERE body_id = ?').pluck();
+// Compacted bodies are decoded here: the parse, and the kept parse's offsets, are of the bytes as received.
+const storedRaw = db.prepare<[number], StoredRaw>('SELECT raw, codec FROM raws WHERE body_id = ?');
+const codec = new BodyCodec(db);
+const rawOf = { get: (bodyId: number): Buffer | undefined => { const row = storedRaw.get(bodyId); return row && codec.bytesOf(row); } };
 const backfillThrough = Number(db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck().get(BACKFILL_KEY) ?? 0);
 const withoutKeptParse = db.prepare<[number, number, number], { id: number; subject: string }>(
   'SELECT b.id AS id, b.subject AS subject FROM bodies b WHERE b.id > ? AND b.id <= ? AND b.parsed = 1 AND NOT EXISTS (SELECT 1 FROM parses p WHERE p.body_id = b.id) ORDER BY b.id LIMIT ?',

@@ -26,12 +26,12 @@ export class InlineWriter {
   private readonly tx;
 
   /** Opens a connection to a database whose schema the writer has already created. */
-  constructor(path: string, maxPerInbox: number) {
+  constructor(path: string, maxPerInbox: number, compactBodies: boolean) {
     const db = new Database(path);
     this.db = db;
     configureWriting(db);
     db.pragma('busy_timeout = 0');
-    this.rows = new MessageRows(db, maxPerInbox);
+    this.rows = new MessageRows(db, maxPerInbox, compactBodies);
     this.tx = transactionStatements(db);
   }
 

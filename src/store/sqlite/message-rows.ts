@@ -11,6 +11,7 @@
  * test/store/sqlite.test.ts, "totals and failed writes", fails such an append on both paths.
  */
 import type Database from 'better-sqlite3';
+import { BodyCodec, CODEC_PLAIN, RELEASE_HEAD_BYTES } from '../compact/body-codec.js';
 import type { NewMessage } from '../types.js';
 import type { BodyIndex, Removed } from './protocol.js';
 
@@ -26,6 +27,11 @@ export interface Totals {
   bodies: number;
   /** Raw bytes held, each body counted once. */
   bytes: number;
+  /**
+   * Bytes they take (what --max-store-size counts): each body's blob (compacted or raw, see
+   * compact/body-codec.ts) and transcript, and the shared parts and dictionaries once.
+   */
+  stored: number;
 }
 
 /** A message as the retention rules see it: oldest first. */
@@ -36,12 +42,17 @@ export interface AgedMessage {
 
 export class MessageRows {
   private readonly sql;
+  /** Also releases what compacted bodies share when they go, whether new bodies are compacted or not. */
+  private readonly codec: BodyCodec;
 
   constructor(
     db: Database.Database,
     /** Oldest messages of an inbox beyond this count are removed at append; 0 = no cap. */
     private readonly maxPerInbox: number,
+    /** Store new bodies compacted (--compact-bodies). */
+    private readonly compact: boolean,
   ) {
+    this.codec = new BodyCodec(db);
     this.sql = {
       insertBody: db.prepare(
         `INSERT INTO bodies (size, received_at, mail_from, rcpt_to, remote_address, helo, tls, from_json, to_json, subject, date, preview, attachments, codes, links, parsed)
@@ -49,7 +60,7 @@ export class MessageRows {
       ),
       insertFts: db.prepare('INSERT INTO bodies_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
       insertKeptParse: db.prepare('INSERT INTO parses (body_id, kept) VALUES (?, ?)'),
-      insertRaw: db.prepare('INSERT INTO raws (body_id, raw) VALUES (?, ?)'),
+      insertRaw: db.prepare('INSERT INTO raws (body_id, raw, codec) VALUES (?, ?, ?)'),
       insertTranscript: db.prepare('INSERT INTO transcripts (body_id, json) VALUES (?, ?)'),
       insertMessage: db.prepare('INSERT INTO messages (inbox, body_id) VALUES (?, ?)'),
       bumpInbox: db.prepare<[string], { count: number }>(
@@ -66,11 +77,18 @@ export class MessageRows {
       bodySizeAndParsed: db.prepare<[number], { size: number; parsed: number }>('SELECT size, parsed FROM bodies WHERE id = ?'),
       deleteBody: db.prepare('DELETE FROM bodies WHERE id = ?'),
       deleteRaw: db.prepare('DELETE FROM raws WHERE body_id = ?'),
+      // Only the head of a blob: its part list (format.ts), never the compressed rest.
+      rawHead: db.prepare<[number], { codec: number; size: number; head: Buffer; transcript: number | null }>(
+        `SELECT codec, length(raw) AS size, substr(raw, 1, ${RELEASE_HEAD_BYTES}) AS head,
+           (SELECT length(CAST(json AS BLOB)) FROM transcripts WHERE body_id = raws.body_id) AS transcript FROM raws WHERE body_id = ?`,
+      ),
       deleteTranscript: db.prepare('DELETE FROM transcripts WHERE body_id = ?'),
       deleteKeptParse: db.prepare('DELETE FROM parses WHERE body_id = ?'),
       deleteFts: db.prepare('DELETE FROM bodies_fts WHERE rowid = ?'),
-      totals: db.prepare<[], Totals>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
-      addToTotals: db.prepare<[number, number, number]>('UPDATE totals SET messages = messages + ?, bodies = bodies + ?, bytes = bytes + ? WHERE id = 1'),
+      totals: db.prepare<[], Totals>('SELECT messages, bodies, bytes, stored FROM totals WHERE id = 1'),
+      addToTotals: db.prepare<[number, number, number, number]>(
+        'UPDATE totals SET messages = messages + ?, bodies = bodies + ?, bytes = bytes + ?, stored = stored + ? WHERE id = 1',
+      ),
     };
   }
 
@@ -103,16 +121,15 @@ export class MessageRows {
         parsed: index ? 1 : 0,
       }).lastInsertRowid,
     );
-    this.sql.insertRaw.run(bodyId, raw);
-    this.sql.insertTranscript.run(bodyId, JSON.stringify(message.transcript));
+    const storedBytes = this.insertBytes(bodyId, raw, envelope.mailFrom, JSON.stringify(message.transcript));
     if (index) {
       this.sql.insertFts.run(bodyId, index.search.subject, index.search.addresses, index.search.body);
       this.sql.insertKeptParse.run(bodyId, index.kept);
     }
-    this.sql.addToTotals.run(message.inboxes.length, 1, raw.length);
+    this.sql.addToTotals.run(message.inboxes.length, 1, raw.length, storedBytes);
     const ids: number[] = [];
     const evicted: Removed[] = [];
-    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0, stored: 0 };
     for (const inbox of message.inboxes) {
       ids.push(Number(this.sql.insertMessage.run(inbox, bodyId).lastInsertRowid));
       const { count } = this.sql.bumpInbox.get(inbox)!;
@@ -127,7 +144,7 @@ export class MessageRows {
   /** Remove these messages (and each body once no inbox holds it); unknown ids are skipped. */
   remove(ids: Iterable<number>): Removed[] {
     const removed: Removed[] = [];
-    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0, stored: 0 };
     for (const id of ids) this.removeOne(id, removed, freed);
     this.subtract(freed);
     return removed;
@@ -135,19 +152,20 @@ export class MessageRows {
 
   /**
    * Remove messages oldest first, at most `limit`, while `expired` says the oldest one left must
-   * go, given the raw bytes held while it is still there.
+   * go, given the bytes stored (Totals.stored) while it is still there.
    */
   removeOldest(limit: number, expired: (oldest: AgedMessage, bytesHeld: number) => boolean): Removed[] {
     const removed: Removed[] = [];
-    const freed: Totals = { messages: 0, bodies: 0, bytes: 0 };
-    const held = this.totals().bytes;
+    const freed: Totals = { messages: 0, bodies: 0, bytes: 0, stored: 0 };
+    // What --max-store-size counts: the bytes really used, not the raw size.
+    const held = this.totals().stored;
     // Ids ascend in commit order, so the oldest messages are the lowest ids: read from the front
     // of the primary key and stop at the first one that may stay.
     while (removed.length < limit) {
       const batch = this.sql.oldest.all(Math.min(256, limit - removed.length));
       if (batch.length === 0) break;
       for (const row of batch) {
-        if (!expired({ id: row.id, receivedAtMs: row.received_at }, held - freed.bytes)) {
+        if (!expired({ id: row.id, receivedAtMs: row.received_at }, held - freed.stored)) {
           this.subtract(freed);
           return removed;
         }
@@ -158,14 +176,31 @@ export class MessageRows {
     return removed;
   }
 
+  /** The body's raw bytes (compacted if so configured) and transcript; the bytes they add to the store. */
+  private insertBytes(bodyId: number, raw: Buffer, mailFrom: string, transcript: string): number {
+    const kept = this.compact ? this.codec.encode(raw, mailFrom) : { codec: CODEC_PLAIN, blob: raw, storedBytes: raw.length };
+    this.sql.insertRaw.run(bodyId, kept.blob, kept.codec);
+    this.sql.insertTranscript.run(bodyId, transcript);
+    return kept.storedBytes + Buffer.byteLength(transcript);
+  }
+
+  /** Release the body's raw bytes (and what a compacted one shares) and transcript; the bytes freed. */
+  private deleteBytes(bodyId: number): number {
+    const kept = this.sql.rawHead.get(bodyId);
+    const freed = (kept ? this.codec.release(kept.codec, kept.head, kept.size) : 0) + (kept?.transcript ?? 0);
+    this.sql.deleteRaw.run(bodyId);
+    this.sql.deleteTranscript.run(bodyId);
+    return freed;
+  }
+
   /** The totals as this connection's transaction sees them. */
   totals(): Totals {
-    return this.sql.totals.get() ?? { messages: 0, bodies: 0, bytes: 0 };
+    return this.sql.totals.get() ?? { messages: 0, bodies: 0, bytes: 0, stored: 0 };
   }
 
   private subtract(freed: Totals): void {
     if (freed.messages === 0) return;
-    this.sql.addToTotals.run(-freed.messages, -freed.bodies, -freed.bytes);
+    this.sql.addToTotals.run(-freed.messages, -freed.bodies, -freed.bytes, -freed.stored);
   }
 
   private removeOne(id: number, removed: Removed[], freed: Totals): void {
@@ -177,9 +212,8 @@ export class MessageRows {
     freed.messages++;
     if (this.sql.bodyStillUsed.get(row.body_id)) return;
     const body = this.sql.bodySizeAndParsed.get(row.body_id);
+    freed.stored += this.deleteBytes(row.body_id);
     this.sql.deleteBody.run(row.body_id);
-    this.sql.deleteRaw.run(row.body_id);
-    this.sql.deleteTranscript.run(row.body_id);
     this.sql.deleteKeptParse.run(row.body_id);
     // Only a parsed body has a row in the search index (schema.ts).
     if (body?.parsed) this.sql.deleteFts.run(row.body_id);

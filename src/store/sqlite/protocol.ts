@@ -5,6 +5,8 @@ import type { FlagOperation, MessageId, NewMessage, RetentionPolicy } from '../t
 export interface WriterInit {
   path: string;
   retention: RetentionPolicy;
+  /** Store new bodies compacted (compact/body-codec.ts). */
+  compactBodies: boolean;
   /** To the indexer: told of each commit (see Committed); index results come back on it. */
   indexerPort: MessagePort;
 }

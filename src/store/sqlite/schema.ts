@@ -1,6 +1,7 @@
 /**
  * The SQLite layout. One row per received message in `bodies` (envelope and listing fields) with
- * its raw bytes, stored once, in `raws`; one row per inbox it went to in `messages` (its own id
+ * its raw bytes, stored once, in `raws` (compacted from version 7: `raws.codec`, the shared `parts`
+ * and `dictionaries`, compact/body-codec.ts); one row per inbox it went to in `messages` (its own id
  * and flags). `inboxes` keeps counts so listing totals and the per-inbox cap never count rows.
  * `bodies_fts` is contentless: the text lives in the raw bytes already, the index only has to
  * answer "which rows". A body has its row there once it is parsed (`parsed = 1`), never before:
@@ -14,7 +15,8 @@
  * readers see is every message up to a watermark, never a committed but unparsed one.
  * `inboxes.last_id` is the highest id an inbox ever showed: IMAP UIDNEXT, which must not go down
  * when the newest messages are deleted (RFC 3501 §2.3.1.1).
- * `totals` is one row: the messages, bodies and raw bytes held. Whichever connection adds or
+ * `totals` is one row: the messages, bodies and raw bytes held, and the bytes they take (`stored`:
+ * blobs, transcripts, shared parts and dictionaries; what --max-store-size counts). Whichever connection adds or
  * removes messages updates it in the same transaction (message-rows.ts), so it is exactly what
  * is committed, a rolled-back transaction takes its change with it, and the total-size rule and
  * `stats()` read one row instead of summing every body.
@@ -25,8 +27,9 @@
  */
 import type Database from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
+import { COMPACT_DDL } from '../compact/body-codec.js';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,8 +53,8 @@ CREATE TABLE IF NOT EXISTS bodies (
   links TEXT NOT NULL DEFAULT '[]'  -- JSON array, at most SUMMARY_LINKS, from the parse
 );
 CREATE INDEX IF NOT EXISTS bodies_unparsed ON bodies(id) WHERE parsed = 0;
-CREATE TABLE IF NOT EXISTS raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS transcripts (body_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS raws (body_id INTEGER PRIMARY KEY, raw BLOB NOT NULL, codec INTEGER NOT NULL DEFAULT 0); -- codec: compact/body-codec.ts
+${COMPACT_DDL}CREATE TABLE IF NOT EXISTS transcripts (body_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parses (body_id INTEGER PRIMARY KEY, kept TEXT NOT NULL); -- kept-parse.ts
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,14 +74,22 @@ CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   messages INTEGER NOT NULL,
   bodies INTEGER NOT NULL,
-  bytes INTEGER NOT NULL
+  bytes INTEGER NOT NULL,
+  stored INTEGER NOT NULL DEFAULT 0 -- bytes used: STORED_BYTES
 );
 `;
 
+/**
+ * What `totals.stored` counts, summed from the rows: each body's blob and transcript, and the
+ * shared parts and dictionaries once (compact/body-codec.ts; message-rows.ts keeps it up to date).
+ */
+const STORED_BYTES = `(SELECT coalesce(sum(length(raw)), 0) FROM raws) + (SELECT coalesce(sum(length(CAST(json AS BLOB))), 0) FROM transcripts)
+  + (SELECT coalesce(sum(length(data)), 0) FROM parts) + (SELECT coalesce(sum(length(bytes)), 0) FROM dictionaries)`;
+
 /** The one `totals` row, counted from the rows themselves: for a new store, and when upgrading to version 4. */
 const COUNT_TOTALS = `
-INSERT OR REPLACE INTO totals (id, messages, bodies, bytes)
-SELECT 1, (SELECT count(*) FROM messages), count(*), coalesce(sum(size), 0) FROM bodies;
+INSERT OR REPLACE INTO totals (id, messages, bodies, bytes, stored)
+SELECT 1, (SELECT count(*) FROM messages), count(*), coalesce(sum(size), 0), ${STORED_BYTES} FROM bodies;
 `;
 
 export interface ConnectionOptions {
@@ -153,6 +164,7 @@ const UPGRADES: Record<number, (db: Database.Database) => void> = {
   3: upgradeFromVersion3,
   4: upgradeFromVersion4,
   5: upgradeFromVersion5,
+  6: upgradeFromVersion6,
 };
 
 /** The meta key naming the highest body id that may lack its kept parse (set by the version 6 upgrade). */
@@ -232,4 +244,18 @@ function addMissingColumns(db: Database.Database, table: string, columns: Record
   for (const [name, definition] of Object.entries(columns)) {
     if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
   }
+}
+
+/**
+ * Version 7 stores bodies compacted (compact/body-codec.ts): `raws.codec` says how a blob is kept,
+ * `parts` and `dictionaries` hold what bodies share, and `totals.stored` counts the bytes really
+ * used (what --max-store-size and the disk guard count). Bodies stored before stay as they are
+ * (codec 0, read back as the raw bytes they are), so the upgrade rewrites no blob; they leave
+ * with retention like any other, and new mail is compacted from the first append on.
+ */
+function upgradeFromVersion6(db: Database.Database): void {
+  addMissingColumns(db, 'raws', { codec: 'INTEGER NOT NULL DEFAULT 0' });
+  addMissingColumns(db, 'totals', { stored: 'INTEGER NOT NULL DEFAULT 0' });
+  db.exec(DDL);
+  db.exec(`UPDATE totals SET stored = ${STORED_BYTES} WHERE id = 1`);
 }

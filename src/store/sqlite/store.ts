@@ -64,6 +64,7 @@ import { searchableBody } from '../../mail/decode.js';
 import { isDiskFull, type Ballast } from '../ballast.js';
 import { parseBody } from '../../mail/parse.js';
 import { restoreParse } from './kept-parse.js';
+import { BodyCodec, type StoredRaw } from '../compact/body-codec.js';
 import type {
   CopiedMessage,
   Envelope,
@@ -99,6 +100,8 @@ export interface SqliteStoreOptions {
   onError?: (message: string) => void;
   /** Space kept for deletes on a full disk (store/ballast.ts). */
   ballast?: Ballast;
+  /** Store new bodies compacted (--compact-bodies; default on). */
+  compactBodies?: boolean;
 }
 
 type Pending = { resolve: (result: WriteResult) => void; reject: (error: Error) => void; append: boolean };
@@ -142,6 +145,8 @@ export class SqliteStore implements Store {
   /** The inline writer committed during this turn: the indexer is told once the turn is over. */
   private inlineCommitsThisTurn = false;
   private readonly commits: AppendCommits = { inline: 0, byWriter: 0, inlineRolledBack: 0 };
+  /** Reads compacted bodies back (the reader connection's). */
+  private readonly codec: BodyCodec;
 
   private constructor(
     private readonly options: SqliteStoreOptions,
@@ -153,6 +158,7 @@ export class SqliteStore implements Store {
     /** Messages with an id up to this one are shown (the head comment: the visibility gate). */
     private visibleThrough: number,
   ) {
+    this.codec = new BodyCodec(db);
     worker.on('message', (message: FromWriter) => this.onWriterMessage(message));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', () => this.failAll(new Error('store writer stopped')));
@@ -163,7 +169,8 @@ export class SqliteStore implements Store {
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     mkdirSync(dirname(options.path), { recursive: true });
     const channel = new MessageChannel();
-    const init: WriterInit = { path: options.path, retention: options.retention, indexerPort: channel.port1 };
+    const compactBodies = options.compactBodies ?? true;
+    const init: WriterInit = { path: options.path, retention: options.retention, compactBodies, indexerPort: channel.port1 };
     const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1], resourceLimits: WORKER_LIMITS });
     // The writer creates the schema; the reader may only open once it exists.
     const opened = await new Promise<Extract<WriterOpening, { type: 'opened' }>>((resolve, reject) => {
@@ -177,7 +184,7 @@ export class SqliteStore implements Store {
     const indexer = new Worker(new URL('./indexer.js', import.meta.url), { workerData: indexerInit, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
     const db = new Database(options.path);
     configure(db, { synchronous: 'FULL', cacheKiB: READER_CACHE_KIB });
-    const inline = new InlineWriter(options.path, options.retention.maxPerInbox);
+    const inline = new InlineWriter(options.path, options.retention.maxPerInbox, compactBodies);
     return new SqliteStore(options, worker, indexer, db, inline, opened.uidValidity, opened.visibleThrough);
   }
 
@@ -356,11 +363,11 @@ export class SqliteStore implements Store {
       mailbox: db.prepare<[string, number], { id: number; size: number; received_at: number; flags: number }>(
         'SELECT m.id AS id, b.size AS size, b.received_at AS received_at, m.flags AS flags FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.inbox = ? AND m.id <= ? ORDER BY m.id',
       ),
-      one: db.prepare<[number, number], SummaryRow & { raw: Buffer; kept: string | null; mail_from: string; rcpt_to: string; remote_address: string; helo: string; tls: number }>(
-        `SELECT ${SUMMARY_COLUMNS}, r.raw AS raw, p.kept AS kept, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
+      one: db.prepare<[number, number], SummaryRow & StoredRaw & { kept: string | null; mail_from: string; rcpt_to: string; remote_address: string; helo: string; tls: number }>(
+        `SELECT ${SUMMARY_COLUMNS}, r.raw AS raw, r.codec AS codec, p.kept AS kept, b.mail_from AS mail_from, b.rcpt_to AS rcpt_to, b.remote_address AS remote_address, b.helo AS helo, b.tls AS tls
          FROM messages m JOIN bodies b ON b.id = m.body_id JOIN raws r ON r.body_id = m.body_id LEFT JOIN parses p ON p.body_id = m.body_id WHERE m.id = ? AND m.id <= ?`,
       ),
-      raw: db.prepare<[number, number], { raw: Buffer }>('SELECT r.raw AS raw FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ? AND m.id <= ?'),
+      raw: db.prepare<[number, number], StoredRaw>('SELECT r.raw AS raw, r.codec AS codec FROM messages m JOIN raws r ON r.body_id = m.body_id WHERE m.id = ? AND m.id <= ?'),
       transcript: db.prepare<[number, number], string>('SELECT t.json FROM messages m JOIN transcripts t ON t.body_id = m.body_id WHERE m.id = ? AND m.id <= ?').pluck(),
       // A shown body is parsed, so it has its index row: the index alone answers.
       search: db.prepare<[string, string | null, string | null, number, number], SummaryRow>(
@@ -368,7 +375,7 @@ export class SqliteStore implements Store {
          WHERE bodies_fts MATCH ? AND (? IS NULL OR m.inbox = ?) AND m.id <= ? ORDER BY m.id DESC LIMIT ?`,
       ),
       lastShown: db.prepare<[string], number>('SELECT last_id FROM inboxes WHERE name = ?').pluck(),
-      stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes FROM totals WHERE id = 1'),
+      stats: db.prepare<[], StoreStats>('SELECT messages, bodies, bytes, stored AS storedBytes FROM totals WHERE id = 1'),
     };
   }
 
@@ -403,6 +410,7 @@ export class SqliteStore implements Store {
     const row = this.q.one.get(id, this.visibleThrough);
     if (!row) return null;
     const summary = toSummary(row);
+    row.raw = this.codec.bytesOf(row); // as received: the kept parse's offsets point into these bytes
     const parsed = row.kept !== null ? restoreParse(row.kept, row.raw, summary) : await this.parseOnTheSpot(id, row.raw, row.subject);
     const envelope: Envelope = {
       mailFrom: row.mail_from,
@@ -426,7 +434,8 @@ export class SqliteStore implements Store {
   }
 
   async raw(id: MessageId): Promise<Buffer | null> {
-    return this.q.raw.get(id, this.visibleThrough)?.raw ?? null;
+    const row = this.q.raw.get(id, this.visibleThrough);
+    return row ? this.codec.bytesOf(row) : null;
   }
 
   async transcript(id: MessageId): Promise<SmtpTranscript | null> {
@@ -518,7 +527,7 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const row = this.q.stats.get();
-    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0 };
+    return { messages: row?.messages ?? 0, bodies: row?.bodies ?? 0, bytes: row?.bytes ?? 0, storedBytes: row?.storedBytes ?? 0 };
   }
 
   async reusableBytes(): Promise<number> {

@@ -52,7 +52,7 @@ try {
   throw error;
 }
 
-const rows = new MessageRows(db, init.retention.maxPerInbox);
+const rows = new MessageRows(db, init.retention.maxPerInbox, init.compactBodies);
 const copies = new CopyRows(db, rows, init.retention.maxPerInbox);
 const sql = {
   messageFlags: db.prepare<[number], { inbox: string; flags: number }>('SELECT inbox, flags FROM messages WHERE id = ?'),

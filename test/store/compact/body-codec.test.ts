@@ -66,7 +66,7 @@ it('gives back every random MIME tree byte for byte, and frees shared parts and 
   const order = stored.map((_s, i) => i).sort(() => random.next() - 0.5);
   order.forEach((index, n) => {
     const s = stored[index]!;
-    db.transaction(() => codec.release(s.codec, s.blob))();
+    db.transaction(() => codec.release(s.codec, s.blob.subarray(0, 65536), s.blob.length))();
     if (n % 50 === 0) for (const k of order.slice(n + 1)) assert.ok(reader.decode(stored[k]!.codec, stored[k]!.blob).equals(stored[k]!.raw));
   });
   assert.equal(count(db, 'parts'), 0, 'no shared part leaked');
