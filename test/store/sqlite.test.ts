@@ -45,13 +45,13 @@ function loneSender(store: SqliteStore): Store {
   });
 }
 
-function conformanceRun(run: string, wrap: (store: SqliteStore) => Store): void {
+function conformanceRun(run: string, wrap: (store: SqliteStore) => Store, compactBodies = true): void {
   storeConformance(run, {
     async create(retention, events) {
       const dir = mkdtempSync(join(tmpdir(), 'tidemail-store-'));
       const path = join(dir, 'tidemail.db');
       const open = async () => {
-        const store = await SqliteStore.open({ path, retention, events });
+        const store = await SqliteStore.open({ path, retention, events, compactBodies });
         opened.push({ run, store });
         return wrap(store);
       };
@@ -67,6 +67,8 @@ conformanceRun('sqlite', (store) => store);
 // thread (inline-writer.ts). Ids, events, the per-inbox cap, the total-size rule, parsing and
 // reopening must not tell the two paths apart.
 conformanceRun('sqlite, a lone sender', loneSender);
+// Bodies kept as received (--compact-bodies off): every rule holds alike, counting raw blobs.
+conformanceRun('sqlite, bodies as received', (store) => store, false);
 
 describe('SQLite store: the conformance runs took both paths', () => {
   it('callers in one task: mostly the group commit', () => {
@@ -150,18 +152,38 @@ describe('SQLite store: a lone sender while another connection writes', () => {
     }));
 });
 
-/** The totals counted from the rows themselves, on a connection of the test's own. */
-function countedFromRows(path: string): { messages: number; bodies: number; bytes: number } {
+type Counted = { messages: number; bodies: number; bytes: number; storedBytes: number };
+
+/**
+ * The totals counted from the rows themselves, on a connection of the test's own: the bytes used
+ * are every blob and transcript, and each shared part and dictionary once.
+ */
+function countedFromRows(path: string): Counted {
   const check = new Database(path, { readonly: true });
   try {
     return check
-      .prepare<[], { messages: number; bodies: number; bytes: number }>(
-        'SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes FROM bodies',
+      .prepare<[], Counted>(
+        `SELECT (SELECT count(*) FROM messages) AS messages, count(*) AS bodies, coalesce(sum(size), 0) AS bytes,
+           (SELECT coalesce(sum(length(raw)), 0) FROM raws) + (SELECT coalesce(sum(length(CAST(json AS BLOB))), 0) FROM transcripts)
+           + (SELECT coalesce(sum(length(data)), 0) FROM parts) + (SELECT coalesce(sum(length(bytes)), 0) FROM dictionaries) AS storedBytes
+         FROM bodies`,
       )
       .get()!;
   } finally {
     check.close();
   }
+}
+
+/** What a message written with --compact-bodies off costs the store: its raw bytes and its transcript. */
+function plainCost(m: NewMessage): number {
+  return m.raw.length + Buffer.byteLength(JSON.stringify(m.transcript));
+}
+
+/** Strip a data dir of today down to version 6: no compaction (its bodies must have been written with it off). */
+function asVersion6(db: Database.Database): void {
+  assert.equal(db.prepare('SELECT count(*) FROM raws WHERE codec <> 0').pluck().get(), 0, 'a version 6 data dir has no compacted body');
+  db.exec(`ALTER TABLE raws DROP COLUMN codec; ALTER TABLE totals DROP COLUMN stored; DROP TABLE parts; DROP TABLE dictionaries;
+           UPDATE meta SET value = '6' WHERE key = 'schema_version';`);
 }
 
 /**
@@ -212,8 +234,9 @@ describe('SQLite store: totals and failed writes', () => {
         assert.deepEqual((await store.list('good', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['good 2', 'good 1', 'good 0']);
         assert.equal((await store.list('bad-a', { limit: 10, offset: 0 })).total, 0, 'nothing of the bad one is left');
         const expected = { messages: 3, bodies: 3, bytes: good.reduce((sum, m) => sum + m.raw.length, 0) };
-        assert.deepEqual(await store.stats(), expected);
-        assert.deepEqual(countedFromRows(path), expected);
+        const { storedBytes, ...counted } = countedFromRows(path);
+        assert.deepEqual(counted, expected);
+        assert.deepEqual(await store.stats(), { ...expected, storedBytes });
       } finally {
         await store.close();
       }
@@ -225,17 +248,20 @@ describe('SQLite store: totals and failed writes', () => {
       try {
         const first = message(['good'], 'first');
         await store.append(first);
+        const before = await store.stats();
         await nextTurn();
         await assert.rejects(store.append(unstorable('bad inline')));
         assert.deepEqual(store.appendCommits(), { inline: 1, byWriter: 0, inlineRolledBack: 1 });
-        const expected = { messages: 1, bodies: 1, bytes: first.raw.length };
+        const expected = { messages: 1, bodies: 1, bytes: first.raw.length, storedBytes: before.storedBytes };
         assert.deepEqual(await store.stats(), expected);
         assert.deepEqual(countedFromRows(path), expected);
         await nextTurn();
         const second = message(['good'], 'second');
         await store.append(second);
         assert.equal(store.appendCommits().inline, 2, 'the inline connection goes on');
-        assert.deepEqual(await store.stats(), { messages: 2, bodies: 2, bytes: first.raw.length + second.raw.length });
+        const after = await store.stats();
+        assert.deepEqual(after, { messages: 2, bodies: 2, bytes: first.raw.length + second.raw.length, storedBytes: after.storedBytes });
+        assert.deepEqual(countedFromRows(path), after);
       } finally {
         await store.close();
       }
@@ -300,12 +326,14 @@ async function inDataDir(body: (path: string) => Promise<void>): Promise<void> {
  * A store whose `append` also waits until its messages are shown (conformance.ts, appendShown),
  * as these cases read what they appended; everything else is the SqliteStore's own.
  */
-async function openShown(path: string, retention: RetentionPolicy = { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }): Promise<SqliteStore> {
+async function openShown(path: string, retention: RetentionPolicy = { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: 0 }, compactBodies = true): Promise<SqliteStore> {
   const events = new MemoryEventBus();
-  return appendShown(await SqliteStore.open({ path, retention, events }), events) as SqliteStore;
+  return appendShown(await SqliteStore.open({ path, retention, events, compactBodies }), events) as SqliteStore;
 }
 
 const openStore = (path: string) => openShown(path);
+/** A store that writes bodies as every version before 7 did: to make the data dir of an earlier version from. */
+const openPlainStore = (path: string) => openShown(path, undefined, false);
 
 describe('SQLite store: data dirs from earlier versions', () => {
   it('upgrades a version 1 data dir in place: every message, its bytes, flags and search, and ids keep ascending', () =>
@@ -329,7 +357,7 @@ describe('SQLite store: data dirs from earlier versions', () => {
       const store = await openStore(path);
       try {
         assert.equal(store.uidValidity(), 4242);
-        assert.deepEqual(await store.stats(), { messages: 1, bodies: 1, bytes: sample.raw.length }, 'totals counted by the upgrade');
+        assert.deepEqual(await store.stats(), { messages: 1, bodies: 1, bytes: sample.raw.length, storedBytes: sample.raw.length }, 'totals counted by the upgrade');
         // Version 1 bodies were never parsed: shown once the indexer, which starts with them, has.
         const page = await eventually(async () => {
           const listed = await store.list('legacy', { limit: 10, offset: 0 });
@@ -359,31 +387,36 @@ describe('SQLite store: data dirs from earlier versions', () => {
     inDataDir(async (path) => {
       // Version 3 is version 4 without the totals row: make one from a store of today.
       const sizes: number[] = [];
-      const store3 = await openStore(path);
+      const costs: number[] = [];
+      const store3 = await openPlainStore(path);
       for (let i = 0; i < 6; i++) {
         const m = message(i % 2 ? ['v3-a', 'v3-b'] : ['v3-a'], `v3 ${i}`, {}, 'v'.repeat(40 * i));
         await store3.append(m);
         sizes.push(m.raw.length);
+        costs.push(plainCost(m));
       }
       await store3.close();
       const old = new Database(path);
+      asVersion6(old);
       old.exec("DROP TABLE totals; UPDATE meta SET value = '3' WHERE key = 'schema_version';");
       old.close();
 
       const held = sizes.reduce((sum, size) => sum + size, 0);
-      // Room for the newest four bodies only.
-      const cap = sizes.slice(2).reduce((sum, size) => sum + size, 0);
+      const used = costs.reduce((sum, size) => sum + size, 0);
+      // Room for the newest four bodies only (the rule counts the bytes they take).
+      const cap = costs.slice(2).reduce((sum, size) => sum + size, 0);
+      const keptBytes = sizes.slice(2).reduce((sum, size) => sum + size, 0);
       const store = await openShown(path, { maxAgeMs: 0, maxPerInbox: 0, maxTotalBytes: cap });
       try {
-        assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held });
+        assert.deepEqual(await store.stats(), { messages: 9, bodies: 6, bytes: held, storedBytes: used });
         const check = new Database(path, { readonly: true });
         assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
         check.close();
         // Body 1 went to two inboxes: removing the oldest two bodies removes three messages.
         assert.equal((await store.expire(Date.now())).length, 3);
         assert.deepEqual((await store.list('v3-a', { limit: 10, offset: 0 })).messages.map((m) => m.subject), ['v3 5', 'v3 4', 'v3 3', 'v3 2']);
-        assert.deepEqual(await store.stats(), { messages: 6, bodies: 4, bytes: cap });
-        assert.deepEqual(countedFromRows(path), { messages: 6, bodies: 4, bytes: cap });
+        assert.deepEqual(await store.stats(), { messages: 6, bodies: 4, bytes: keptBytes, storedBytes: cap });
+        assert.deepEqual(countedFromRows(path), { messages: 6, bodies: 4, bytes: keptBytes, storedBytes: cap });
       } finally {
         await store.close();
       }
@@ -392,10 +425,11 @@ describe('SQLite store: data dirs from earlier versions', () => {
   it('upgrades a version 4 data dir in place: old messages keep everything and have no transcript, new ones have theirs', () =>
     inDataDir(async (path) => {
       // Version 4 is version 5 without the codes and links columns and the transcripts table.
-      const store4 = await openStore(path);
+      const store4 = await openPlainStore(path);
       const [oldId] = await store4.append(message(['v4'], 'before the upgrade', {}, 'Your code is 123456.'));
       await store4.close();
       const old = new Database(path);
+      asVersion6(old);
       old.exec(`DROP TABLE transcripts; ALTER TABLE bodies DROP COLUMN codes; ALTER TABLE bodies DROP COLUMN links;
                 UPDATE meta SET value = '4' WHERE key = 'schema_version';`);
       old.close();
@@ -421,13 +455,14 @@ describe('SQLite store: data dirs from earlier versions', () => {
   it('upgrades a version 5 data dir in place: what was shown stays shown at once, an unparsed body is shown once parsed, UIDNEXT and the kept parse are made', () =>
     inDataDir(async (path) => {
       // Version 5 is version 6 without the kept parses and the inboxes' last shown id.
-      const store5 = await openStore(path);
+      const store5 = await openPlainStore(path);
       const ids: number[] = [];
       for (const [subject, body] of [['v5 first', 'Your code is 271828.'], ['v5 second', 'Welcome https://example.test/start'], ['v5 newest', 'deleted before the upgrade']]) {
         ids.push(...(await store5.append(message(['v5'], subject!, {}, body))));
       }
       await store5.close();
       const old = new Database(path);
+      asVersion6(old);
       old.exec(`DROP TABLE parses; ALTER TABLE inboxes DROP COLUMN last_id;
                 DELETE FROM messages WHERE id = ${ids[2]}; DELETE FROM bodies WHERE id = (SELECT max(id) FROM bodies);
                 UPDATE inboxes SET count = 2 WHERE name = 'v5';
@@ -456,6 +491,49 @@ describe('SQLite store: data dirs from earlier versions', () => {
         // The kept parse of the old body is made again in the background, after fresh mail.
         await eventually(async () => check.prepare('SELECT count(*) FROM parses').pluck().get() === 2 && !check.prepare("SELECT 1 FROM meta WHERE key = 'kept_parse_backfill_through'").get(), 'the backfill');
         assert.equal((await store.get(ids[0]!))?.parsed.text.trim(), 'Your code is 271828.');
+        check.close();
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('upgrades a version 6 data dir in place: old bodies read back as they were, new ones are compacted, and the bytes used are counted and freed', () =>
+    inDataDir(async (path) => {
+      // Version 6 is version 7 without compaction: bodies as received, no codec, parts or dictionaries.
+      const store6 = await openPlainStore(path);
+      const before = Array.from({ length: 6 }, (_, i) => message(['v6'], `v6 ${i}`, {}, `Welcome user${i}, your code is ${314159 + i}.\r\n`.repeat(20)));
+      const oldIds: number[] = [];
+      for (const m of before) oldIds.push(...(await store6.append(m)));
+      await store6.close();
+      const old = new Database(path);
+      asVersion6(old);
+      old.close();
+
+      const store = await openStore(path);
+      try {
+        const check = new Database(path, { readonly: true });
+        assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
+        const used = before.reduce((sum, m) => sum + plainCost(m), 0);
+        assert.deepEqual(await store.stats(), { messages: 6, bodies: 6, bytes: before.reduce((sum, m) => sum + m.raw.length, 0), storedBytes: used }, 'the bytes used counted by the upgrade');
+        for (const [i, id] of oldIds.entries()) {
+          assert.deepEqual(await store.raw(id), before[i]!.raw, 'an old body reads back byte for byte');
+          assert.equal((await store.get(id))?.parsed.text.trim(), `Welcome user${i}, your code is ${314159 + i}.\n`.repeat(20).trim());
+        }
+        const after = Array.from({ length: 6 }, (_, i) => message(['v6'], `v7 ${i}`, {}, `Welcome user${10 + i}, your code is ${271828 + i}.\r\n`.repeat(20)));
+        const newIds: number[] = [];
+        for (const m of after) newIds.push(...(await store.append(m)));
+        assert.equal(check.prepare('SELECT count(*) FROM raws WHERE codec = 0').pluck().get(), 6, 'old bodies stay as they were');
+        assert.equal(check.prepare('SELECT count(*) FROM raws WHERE codec <> 0').pluck().get(), 6, 'new bodies are compacted');
+        for (const [i, id] of newIds.entries()) {
+          assert.deepEqual(await store.raw(id), after[i]!.raw, 'a new body reads back byte for byte');
+          assert.equal((await store.get(id))?.parsed.text.trim(), `Welcome user${10 + i}, your code is ${271828 + i}.\n`.repeat(20).trim(), 'the kept parse points into the bytes as received');
+        }
+        const stats = await store.stats();
+        assert.deepEqual(stats, countedFromRows(path));
+        assert.ok(stats.storedBytes - used < after.reduce((sum, m) => sum + plainCost(m), 0), 'the new bodies take less than as received');
+        await store.delete([...oldIds, ...newIds]);
+        assert.deepEqual(await store.stats(), { messages: 0, bodies: 0, bytes: 0, storedBytes: 0 });
+        assert.deepEqual(countedFromRows(path), { messages: 0, bodies: 0, bytes: 0, storedBytes: 0 }, 'nothing left behind');
         check.close();
       } finally {
         await store.close();

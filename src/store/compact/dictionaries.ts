@@ -22,8 +22,8 @@ export const REFRESH_USES = 2_000;
 export const MAX_FAMILIES = 256;
 
 export interface DictionaryRows {
-  /** Insert a dictionary with refs = 0; its id. */
-  create(family: string, bytes: Buffer): number;
+  /** Insert a dictionary with refs = 0; its id and the bytes its row takes. */
+  create(family: string, bytes: Buffer): { id: number; storedBytes: number };
   /**
    * Count one more body using dictionary `id` if it is still the one made of `bytes`; false if it
    * is gone (deleted with its last body, or its insert rolled back and the id taken again).
@@ -45,19 +45,24 @@ export class DictionaryChooser {
   /**
    * The dictionary to compress the next body of `family` with (already counted as used by it),
    * or null; then learn from `content` (what is compressed: the body without its shared parts).
+   * `createdBytes` is what the dictionary's row takes if it was made for this body (this body's
+   * to count: it is freed with the last body using it), else 0.
    */
-  choose(family: string, content: Buffer): { id: number; bytes: Buffer } | null {
+  choose(family: string, content: Buffer): { id: number; bytes: Buffer; createdBytes: number } | null {
     const f = this.family(family);
     if (f.current && f.current.uses >= REFRESH_USES) f.current = null;
+    let createdBytes = 0;
     if (!f.current && f.samples.length >= MIN_SAMPLES) {
       const bytes = Buffer.concat(f.samples);
-      f.current = { id: this.rows.create(family, bytes), bytes, uses: 0 };
+      const row = this.rows.create(family, bytes);
+      f.current = { id: row.id, bytes, uses: 0 };
+      createdBytes = row.storedBytes;
     }
-    let chosen: { id: number; bytes: Buffer } | null = null;
+    let chosen: { id: number; bytes: Buffer; createdBytes: number } | null = null;
     if (f.current) {
       if (this.rows.use(f.current.id, f.current.bytes)) {
         f.current.uses++;
-        chosen = f.current;
+        chosen = { id: f.current.id, bytes: f.current.bytes, createdBytes };
       } else {
         f.current = null;
       }

@@ -18,6 +18,11 @@ function database(): Database.Database {
   return db;
 }
 
+/** The bytes the codec's rows hold: the blobs given out plus what the tables keep. */
+function tableBytes(db: Database.Database): number {
+  return (db.prepare('SELECT (SELECT coalesce(sum(length(data)), 0) FROM parts) + (SELECT coalesce(sum(length(bytes)), 0) FROM dictionaries) AS n').get() as { n: number }).n;
+}
+
 function count(db: Database.Database, table: string): number {
   return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
@@ -50,11 +55,17 @@ it('gives back every random MIME tree byte for byte, and frees shared parts and 
   const db = database();
   const codec = new BodyCodec(db);
   const stored: Array<{ raw: Buffer; codec: number; blob: Buffer }> = [];
+  // What the store's totals would say: every body's storedBytes in, every release out.
+  let counted = 0;
+  let blobs = 0;
   for (let i = 0; i < 400; i++) {
     const { raw, mailFrom } = message(random, pool);
     const encoded = db.transaction(() => codec.encode(raw, mailFrom))();
     stored.push({ raw, codec: encoded.codec, blob: encoded.blob });
     assert.ok(encoded.storedBytes >= encoded.blob.length);
+    counted += encoded.storedBytes;
+    blobs += encoded.blob.length;
+    assert.equal(counted, blobs + tableBytes(db), 'a body counts its blob and the rows it made');
   }
   const shared = (db.prepare('SELECT count(*) AS n FROM parts WHERE refs > 1').get() as { n: number }).n;
   assert.ok(shared > 0 && shared <= pool.length, `the pool's attachments are each stored once (${shared} shared parts)`);
@@ -66,11 +77,14 @@ it('gives back every random MIME tree byte for byte, and frees shared parts and 
   const order = stored.map((_s, i) => i).sort(() => random.next() - 0.5);
   order.forEach((index, n) => {
     const s = stored[index]!;
-    db.transaction(() => codec.release(s.codec, s.blob.subarray(0, 65536), s.blob.length))();
+    counted -= db.transaction(() => codec.release(s.codec, s.blob.subarray(0, 65536), s.blob.length))();
+    blobs -= s.blob.length;
+    assert.equal(counted, blobs + tableBytes(db), 'a release frees its blob and the rows nobody else uses');
     if (n % 50 === 0) for (const k of order.slice(n + 1)) assert.ok(reader.decode(stored[k]!.codec, stored[k]!.blob).equals(stored[k]!.raw));
   });
   assert.equal(count(db, 'parts'), 0, 'no shared part leaked');
   assert.equal(count(db, 'dictionaries'), 0, 'no dictionary leaked');
+  assert.equal(counted, 0, 'every byte counted in was counted out');
 });
 
 it('stores a sign-up mail of a known sender in a fraction of its size, and a rolled-back encode leaves nothing behind', () => {
