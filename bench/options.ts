@@ -83,9 +83,14 @@ export function parseOptions(argv: readonly string[]): Options {
   let quick = false;
   let big = false;
   let only: CellName[] | null = null;
+  let storageMessages: number | null = null; // storage cell (issue 18): a smaller corpus than the profile's
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
+    else if (arg.startsWith('--storage-messages=')) {
+      storageMessages = Number(arg.slice('--storage-messages='.length));
+      if (!Number.isInteger(storageMessages) || storageMessages < 100) throw new UsageError('--storage-messages=N needs a whole number ≥ 100');
+    }
     else if (arg === '--big') big = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
@@ -97,10 +102,11 @@ export function parseOptions(argv: readonly string[]): Options {
     } else if (arg === '--profile') {
       only = [...(only ?? DEFAULT_CELLS), 'profile'];
     } else {
-      throw new UsageError(`unknown argument "${arg}" (flags: --quick, --big, --only ${CELLS.join(',')}, --profile)`);
+      throw new UsageError(`unknown argument "${arg}" (flags: --quick, --big, --only ${CELLS.join(',')}, --profile, --storage-messages=N)`);
     }
   }
   const timing: Timing = { ...(quick ? QUICK : DEFAULT) };
+  if (storageMessages !== null) timing.storageMessages = storageMessages;
   if (big) {
     timing.storeCheckpoints = [...new Set([...timing.storeCheckpoints, 100_000])].sort((a, b) => a - b);
     timing.apiAt = [...new Set([...timing.apiAt, 100_000])];

@@ -16,15 +16,28 @@ export function dataPayload(raw: Buffer): Buffer {
   return Buffer.from(`${stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`}.\r\n`, 'latin1');
 }
 
-/** A function giving this worker's next payload; after its share runs out it starts over (the count bound stops the cell first). */
-export function corpusPayloads(spec: CorpusSpec): () => Buffer {
+/** A corpus message as sent: its DATA payload and its envelope sender. */
+export interface CorpusPayload {
+  payload: Buffer;
+  /** The bounce address at the From header's domain, as senders' mailers set it (the store's sender family). */
+  mailFrom: string;
+}
+
+/** The envelope sender of a corpus message: a bounce address at its From domain. */
+export function mailFromOf(raw: Buffer, n: number): string {
+  const from = /^From: .*@([^>\s]+)>?\r$/m.exec(raw.subarray(0, 8192).toString('latin1'));
+  return `bounce-${n}@${from?.[1] ?? 'corpus.example'}`;
+}
+
+/** A function giving this worker's next message; after its share runs out it starts over (the count bound stops the cell first). */
+export function corpusPayloads(spec: CorpusSpec): () => CorpusPayload {
   const kinds = spec.kinds ? new Set(spec.kinds) : null;
   let messages = walk();
-  function* walk(): Generator<Buffer> {
+  function* walk(): Generator<CorpusPayload> {
     let n = 0;
     for (const message of corpus(spec.count, spec.seed)) {
       if (kinds && !kinds.has(message.kind)) continue;
-      if (n++ % spec.shares === spec.share) yield dataPayload(message.raw);
+      if (n++ % spec.shares === spec.share) yield { payload: dataPayload(message.raw), mailFrom: mailFromOf(message.raw, n) };
     }
   }
   return () => {
@@ -33,6 +46,6 @@ export function corpusPayloads(spec: CorpusSpec): () => Buffer {
       messages = walk();
       next = messages.next();
     }
-    return next.value ?? dataPayload(Buffer.from('Subject: empty corpus\r\n\r\n'));
+    return next.value ?? { payload: dataPayload(Buffer.from('Subject: empty corpus\r\n\r\n')), mailFrom: 'load@client.test' };
   };
 }

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { corpusPayloads, type CorpusSpec } from '../corpus/payloads.js';
-import { envelopes, inboxName, messagePayload } from '../payloads.js';
+import { BENCH_DOMAIN, envelopes, inboxName, messagePayload } from '../payloads.js';
 import { Samples } from '../stats.js';
 import type { GoMessage, WindowResult } from '../window.js';
 import { SmtpLoadSession, type SmtpMode } from './session.js';
@@ -39,7 +39,7 @@ if (!port) throw new Error('smtp/worker.ts must run as a worker thread');
 const spec = workerData as WorkerSpec;
 
 const fixed = messagePayload(spec.sizeBytes, `bench ${spec.sizeBytes} bytes`);
-const nextPayload: () => Buffer = spec.corpus ? corpusPayloads(spec.corpus) : () => fixed;
+const nextCorpusMessage = spec.corpus ? corpusPayloads(spec.corpus) : null;
 const pipelined = envelopes(spec.inboxPrefix, spec.inboxCount);
 const latencies = new Samples();
 let started = 0;
@@ -61,14 +61,21 @@ port.once('message', (go: GoMessage) => {
     for (const session of sessions) session.abort();
   }, go.hardDeadlineMs);
   for (let i = 0; i < spec.sessions; i++) {
+    // A corpus message is sent with its own envelope sender: the envelope (asked for first) takes
+    // the next message, the payload after it is that message's.
+    let corpusPayload = fixed;
     const session = new SmtpLoadSession({
       host: spec.host,
       port: spec.port,
       mode: spec.mode,
-      nextPayload,
+      nextPayload: () => corpusPayload,
       nextEnvelope() {
         const index = next++ % spec.inboxCount;
-        return { pipelined: pipelined[index]!, inbox: inboxName(spec.inboxPrefix, index) };
+        const inbox = inboxName(spec.inboxPrefix, index);
+        if (!nextCorpusMessage) return { pipelined: pipelined[index]!, inbox };
+        const message = nextCorpusMessage();
+        corpusPayload = message.payload;
+        return { pipelined: Buffer.from(`MAIL FROM:<${message.mailFrom}>\r\nRCPT TO:<${inbox}@${BENCH_DOMAIN}>\r\nDATA\r\n`, 'latin1'), inbox };
       },
       shouldStart() {
         if (started >= spec.maxMessages || process.hrtime.bigint() >= go.windowEndNs) return false;
