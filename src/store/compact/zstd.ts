@@ -7,8 +7,14 @@
  */
 import binding from 'zstd-napi/binding.js';
 
-/** zstd's default level: ~4× faster than deflate here at a better ratio (BENCHMARKS.md, issue 18). */
-export const LEVEL = 3;
+/**
+ * Level 1: with a sender's dictionary it stores the corpus at 0.202 × against level 3's 0.196 ×,
+ * but its prepared dictionary (CDict) is ~170 KiB and 0.7 ms to make against ~0.5 MiB and 2.4 ms,
+ * so a prepared dictionary per active sender family fits in memory (BENCHMARKS.md, issue 18).
+ */
+export const LEVEL = 1;
+/** Prepared dictionaries kept per connection: more than the families that send at once, or every encode would prepare one. */
+const PREPARED = 128;
 
 class Lru<V> {
   private readonly map = new Map<number, V>();
@@ -32,14 +38,18 @@ class Lru<V> {
 export class Zstd {
   private readonly cctx = new binding.CCtx();
   private readonly dctx = new binding.DCtx();
-  private readonly cdicts = new Lru<binding.CDict>(32);
-  private readonly ddicts = new Lru<binding.DDict>(64);
+  private readonly cdicts = new Lru<binding.CDict>(PREPARED);
+  private readonly ddicts = new Lru<binding.DDict>(PREPARED);
+  /** Where frames are compressed into (then copied out at their size): one allocation, not one per message. */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   /** Compress with dictionary `dictionaryId` (its bytes from `bytes()` on a cache miss), or none for id 0. */
   compress(src: Buffer, dictionaryId: number, bytes: () => Buffer): Buffer {
-    const dst = Buffer.allocUnsafe(binding.compressBound(src.length));
+    const bound = binding.compressBound(src.length);
+    if (this.scratch.length < bound) this.scratch = Buffer.allocUnsafe(bound);
+    const dst = this.scratch;
     const n = dictionaryId === 0 ? this.cctx.compress(dst, src, LEVEL) : this.cctx.compressUsingCDict(dst, src, this.cdicts.get(dictionaryId, () => new binding.CDict(bytes(), LEVEL)));
-    // A copy, so the stored blob does not pin the bound-sized buffer.
+    // A copy: the scratch buffer is the next frame's.
     return Buffer.from(dst.subarray(0, n));
   }
 

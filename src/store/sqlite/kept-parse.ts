@@ -8,6 +8,9 @@
  * - the preview, codes and (up to SUMMARY_LINKS) links are the summary's columns already;
  * - a text or HTML body that is one stretch of the raw bytes read as UTF-8 with CRLF as LF (an
  *   identity-encoded UTF-8 or ASCII part, by far the usual case) is kept as its offsets;
+ * - so is one that is such a stretch once its quoted-printable or base64 is decoded (RFC 2045
+ *   §6.7, §6.8), with the encoding named: transactional mail is mostly encoded, and keeping its
+ *   decoded text took about half as many bytes as the raw message again (issue 18);
  * - headers that are exactly the message's header block unfolded (header-block.ts) are not kept;
  * Only what differs from the raw bytes (a base64 or quoted-printable part, another charset, a
  * long list of links) is kept as text. Every shortcut is checked against the parse itself before
@@ -17,8 +20,13 @@ import { unfoldHeaders } from '../../mail/header-block.js';
 import { parseMimeTree, type MimePart } from '../../mail/mime-tree.js';
 import { SUMMARY_LINKS, type AttachmentInfo, type Header, type ParsedBody } from '../types.js';
 
-/** [start, end) of the raw bytes. */
-type Span = [number, number];
+/**
+ * [start, end) of the raw bytes, and how they are encoded: 'q' quoted-printable, 'b' base64, none
+ * as they are; 'qn' and 'bn' when the parse ends the decoded text with a line end the span leaves
+ * to the delimiter after it.
+ */
+type Encoded = 'q' | 'b' | 'qn' | 'bn';
+type Span = [number, number] | [number, number, Encoded];
 
 interface Kept {
   /** Headers when they are not the unfolded header block: [name, value] pairs. */
@@ -37,15 +45,56 @@ export interface SummaryParts {
   links: string[];
 }
 
-function spanText(raw: Buffer, [start, end]: Span): string {
-  return raw.toString('utf8', start, end).replace(/\r\n/g, '\n');
+function spanText(raw: Buffer, [start, end, encoding]: Span): string {
+  if (encoding === undefined) return raw.toString('utf8', start, end).replace(/\r\n/g, '\n');
+  const bytes = encoding[0] === 'b' ? Buffer.from(raw.toString('latin1', start, end), 'base64') : quotedPrintable(raw, start, end);
+  const text = bytes.toString('utf8').replace(/\r\n/g, '\n');
+  return encoding.length === 2 ? `${text}\n` : text;
 }
 
-/** The body ranges of the identity-encoded text leaves, where a decoded text may be found as is. */
+/** RFC 2045 §6.7: soft line breaks go, `=XX` is the byte XX; anything else stays as it is. */
+function quotedPrintable(raw: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const byte = raw[i]!;
+    if (byte !== 0x3d) out[n++] = byte;
+    else if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a && i + 2 < end) i += 2;
+    else if (raw[i + 1] === 0x0a && i + 1 < end) i += 1;
+    else {
+      const high = i + 2 < end ? hexValue(raw[i + 1]!) : -1;
+      const low = high === -1 ? -1 : hexValue(raw[i + 2]!);
+      if (low === -1) out[n++] = byte;
+      else {
+        out[n++] = high * 16 + low;
+        i += 2;
+      }
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  return -1;
+}
+
+/** Charsets whose bytes read as UTF-8 are the text (ASCII is UTF-8). */
+const UTF8_CHARSETS = new Set(['', 'utf-8', 'utf8', 'us-ascii', 'ascii']);
+
+/** The body ranges of the text leaves, where a decoded text may be found as is or once its transfer encoding is undone. */
 function textSpans(part: MimePart, out: Span[] = []): Span[] {
   if (part.children.length > 0) for (const child of part.children) textSpans(child, out);
   else if (part.message) textSpans(part.message, out);
-  else if (part.contentType.type === 'text' && ['7bit', '8bit', 'binary'].includes(part.encoding)) out.push([part.bodyStart, part.end]);
+  else if (part.contentType.type === 'text') {
+    if (['7bit', '8bit', 'binary'].includes(part.encoding)) out.push([part.bodyStart, part.end]);
+    else if (UTF8_CHARSETS.has((part.contentType.params.find(([name]) => name.toLowerCase() === 'charset')?.[1] ?? '').toLowerCase())) {
+      const code = part.encoding === 'quoted-printable' ? 'q' : part.encoding === 'base64' ? 'b' : null;
+      if (code) out.push([part.bodyStart, part.end, code], [part.bodyStart, part.end, `${code}n`]);
+    }
+  }
   return out;
 }
 
@@ -61,7 +110,8 @@ export function keepParse(raw: Buffer, parsed: ParsedBody): string {
   const spans = parsed.text !== '' || parsed.html !== '' ? textSpans(parseMimeTree(raw)) : [];
   const asSpan = (text: string): string | Span | undefined => {
     if (text === '') return undefined;
-    return spans.find((span) => span[1] - span[0] >= text.length && spanText(raw, span) === text) ?? text;
+    // An encoded span may be longer or shorter than its text (base64 is 4/3 as long): only identity spans are cut by length.
+    return spans.find((span) => (span.length === 3 || span[1] - span[0] >= text.length) && spanText(raw, span) === text) ?? text;
   };
   kept.t = asSpan(parsed.text);
   kept.x = asSpan(parsed.html);
