@@ -188,13 +188,16 @@ function proxySection(p: ProxyOutcome): string[] {
 
 function storageSection(s: StorageOutcome): string[] {
   const out = ['', '### Storage (issue 18: the transactional corpus, 8 persistent sessions)', ''];
-  out.push(table(['store', 'messages', 'raw MiB', 'disk MiB', 'disk ÷ raw', 'target', 'ingest msg/s', 'peak RSS MiB'], s.fills.map((f) => {
+  out.push(table(['store', 'messages', 'raw MiB', 'disk MiB', 'disk ÷ raw', 'target', 'counted ÷ raw', 'ingest msg/s', 'server CPU µs/msg', 'peak RSS MiB'], s.fills.map((f) => {
     const target = f.label === 'plain' ? '' : f.label === 'compacted' ? '≤ 0.30×' : '≤ 0.90×';
     const limit = f.label === 'compacted' ? 0.3 : 0.9;
-    return [f.label, n0(f.messages), mib(f.rawBytes), mib(f.diskBytes), `${f.diskPerRaw.toFixed(3)}×`, target && `${target} ${f.diskPerRaw <= limit ? 'met' : 'MISSED'}`, n0(f.messagesPerSecond), mib(f.peakRssBytes)];
+    const counted = f.storedBytes !== null && f.heldRawBytes ? `${(f.storedBytes / f.heldRawBytes).toFixed(3)}×` : '–';
+    return [f.label, n0(f.messages), mib(f.rawBytes), mib(f.diskBytes), `${f.diskPerRaw.toFixed(3)}×`, target && `${target} ${f.diskPerRaw <= limit ? 'met' : 'MISSED'}`, counted,
+      n0(f.messagesPerSecond), f.serverCpuUsPerMessage === null ? '–' : n0(f.serverCpuUsPerMessage), mib(f.peakRssBytes)];
   })));
   out.push('', `Ingest compacted ÷ plain: ${s.ingestRatio === null ? '–' : `${s.ingestRatio.toFixed(3)}×`} (target ≥ 0.90×). ` +
     `Fetch GET /api/v1/messages/{id}: ${s.fetch ? `${n0(s.fetch.requestsPerSecond)} req/s, p99 ${ms(s.fetch.latency.p99Ms)} ms` : '–'} (target ≥ 10,000). ` +
-    `IMAP UID FETCH 1:* BODY.PEEK[]: ${s.imap ? `${n0(s.imap.messagesPerSecond)} msg/s` : '–'} (target ≥ 20,000).${s.errors.length ? ` Errors: ${s.errors.join('; ')}` : ''}`);
+    `IMAP UID FETCH 1:* BODY.PEEK[]: ${s.imap ? `${n0(s.imap.messagesPerSecond)} msg/s` : '–'} (target ≥ 20,000). Peak RSS target ≤ 200 MiB.${s.errors.length ? ` Errors: ${s.errors.join('; ')}` : ''}`);
+  out.push('', table(['codec alone (CPU per message)', 'messages', 'encode µs', 'decode µs', 'payload ÷ raw'], s.codec.map((c) => [c.part, n0(c.messages), n0(c.encodeUs), n0(c.decodeUs), `${c.storedPerRaw.toFixed(3)}×`])));
   return out;
 }

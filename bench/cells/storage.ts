@@ -41,6 +41,8 @@ export interface StorageFill {
   storedBytes: number | null;
   heldRawBytes: number | null;
   messagesPerSecond: number;
+  /** The server's CPU per message accepted during the fill (all its threads): the A/B that a loaded machine does not blur. */
+  serverCpuUsPerMessage: number | null;
   peakRssBytes: number;
 }
 
@@ -99,6 +101,7 @@ async function fill(label: StorageFill['label'], args: string[], count: number, 
     return {
       label, messages: run.accepted, rawBytes, diskBytes, diskPerRaw: diskBytes / rawBytes, storedBytes: counted?.stored ?? null, heldRawBytes: counted?.raw ?? null,
       messagesPerSecond: run.messagesPerSecond, peakRssBytes: peak,
+      serverCpuUsPerMessage: run.serverCpuCores === null || run.messagesPerSecond === 0 ? null : (run.serverCpuCores / run.messagesPerSecond) * 1e6,
     };
   } finally {
     await target.stop();
@@ -131,7 +134,7 @@ export async function runStorageCell(timing: StorageTiming, progress: (line: str
     try {
       const result = await fill(label, [...args], count, kinds ? [...kinds] : undefined, timing, after);
       outcome.fills.push(result);
-      progress(`storage ${label}: ${result.messages} messages, ${(result.diskPerRaw).toFixed(3)} × raw on disk, ${result.messagesPerSecond.toFixed(0)} msg/s`);
+      progress(`storage ${label}: ${result.messages} messages, ${(result.diskPerRaw).toFixed(3)} × raw on disk, ${result.messagesPerSecond.toFixed(0)} msg/s, ${result.serverCpuUsPerMessage?.toFixed(0)} µs server CPU per message`);
     } catch (error) {
       outcome.errors.push(`${label}: ${(error as Error).message}`);
     }

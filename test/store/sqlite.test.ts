@@ -202,15 +202,20 @@ describe('SQLite store: a message read never parses', () => {
         const text = Array.from({ length: 50 }, (_, i) => `Line ${i} of a plain text body, with a link https://example.test/${i}`).join('\r\n');
         const [plain] = await store.append(message(['kept'], 'plain', {}, text));
         const encoded = message(['kept'], 'encoded', {}, '');
-        const base64 = Buffer.from('Grüße, your code is 424242.').toString('base64');
-        const raw = encoded.raw.toString('latin1').replace('\r\n\r\n\r\n', `\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n`);
-        const [b64] = await store.append({ ...encoded, raw: Buffer.from(raw, 'latin1') });
+        const withPart = (charset: string, cte: string, body: string) =>
+          Buffer.from(encoded.raw.toString('latin1').replace('\r\n\r\n\r\n', `\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${body}\r\n`), 'latin1');
+        // Another charset: the decoded text is not the bytes read as UTF-8 in any encoding.
+        const [latin] = await store.append({ ...encoded, raw: withPart('iso-8859-1', 'quoted-printable', 'Gr=FC=DFe, your code is 424242.') });
+        // UTF-8 behind base64 or quoted-printable: the text is its span once decoded (issue 18).
+        const [b64] = await store.append({ ...encoded, raw: withPart('utf-8', 'base64', Buffer.from('Grüße, your code is 515151.').toString('base64')) });
+        const [qp] = await store.append({ ...encoded, raw: withPart('utf-8', 'quoted-printable', `Gr=C3=BC=C3=9Fe, your code is 616161, ${'and a long line '.repeat(8)}=\r\nsoftly broken.`) });
         const check = new Database(path, { readonly: true });
         const keptOf = check.prepare<[number], string>('SELECT p.kept FROM parses p JOIN messages m ON m.body_id = p.body_id WHERE m.id = ?').pluck();
         assert.ok(keptOf.get(plain!)!.length < 200, `kept compactly: ${keptOf.get(plain!)}`);
-        assert.match(keptOf.get(b64!)!, /424242/, 'a decoded text differs from the bytes: kept as text');
+        assert.match(keptOf.get(latin!)!, /424242/, 'a decoded text differs from the bytes: kept as text');
+        for (const id of [b64!, qp!]) assert.ok(!/515151|616161/.test(keptOf.get(id)!) && keptOf.get(id)!.length < 200, `kept as its encoded span: ${keptOf.get(id)}`);
         check.close();
-        for (const id of [plain!, b64!]) {
+        for (const id of [plain!, latin!, b64!, qp!]) {
           const got = await store.get(id);
           const fresh = await parseBody((await store.raw(id))!, got!.subject);
           assert.deepEqual(got!.parsed, fresh, `message ${id}: the kept parse is the parse`);

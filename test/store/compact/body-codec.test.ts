@@ -92,7 +92,7 @@ it('stores a sign-up mail of a known sender in a fraction of its size, and a rol
   const codec = new BodyCodec(db);
   let raw = 0;
   let kept = 0;
-  for (const m of corpus(600)) {
+  for (const m of corpus(1500)) {
     const mailFrom = m.sender < 0 ? 'someone@home.example' : `no-reply@sender${m.sender}.example`;
     const encoded = db.transaction(() => codec.encode(m.raw, mailFrom))();
     raw += m.raw.length;
