@@ -3,7 +3,7 @@
  * fresh server, then bytes on disk per message as a fraction of the raw bytes sent, ingest
  * rate, peak RSS, message fetch over HTTP and IMAP `UID FETCH 1:* BODY.PEEK[]` on what was
  * stored. Three fresh servers, one after the other, so one run compares like with like:
- * 1. compacted bodies (the default) with the whole corpus;
+ * 1. compacted bodies (`--compact-bodies on`) with the whole corpus;
  * 2. `--compact-bodies off` with the same corpus: the ingest rate compaction is measured against;
  * 3. compacted, with only the corpus's low-redundancy (personal) part.
  * Every fill is bounded by its message count and a time budget. Disk is the data dir's files once
@@ -127,9 +127,9 @@ export async function runStorageCell(timing: StorageTiming, progress: (line: str
     }
   };
   for (const [label, args, count, kinds, after] of [
-    ['compacted', [], n, undefined, reads],
+    ['compacted', ['--compact-bodies', 'on'], n, undefined, reads],
     ['plain', ['--compact-bodies', 'off'], n, undefined, undefined],
-    ['personal, compacted', [], Math.ceil(n / 5), ['personal'] as CorpusKind[], undefined],
+    ['personal, compacted', ['--compact-bodies', 'on'], Math.ceil(n / 5), ['personal'] as CorpusKind[], undefined],
   ] as const) {
     try {
       const result = await fill(label, [...args], count, kinds ? [...kinds] : undefined, timing, after);

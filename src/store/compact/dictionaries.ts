@@ -22,19 +22,19 @@ export const REFRESH_USES = 2_000;
 export const MAX_FAMILIES = 256;
 
 export interface DictionaryRows {
-  /** Insert a dictionary with refs = 0; its id and the bytes its row takes. */
-  create(family: string, bytes: Buffer): { id: number; storedBytes: number };
+  /** Insert a dictionary with refs = 0; its id, the checksum of its bytes and the bytes its row takes. */
+  create(family: string, bytes: Buffer): { id: number; checksum: bigint; storedBytes: number };
   /**
-   * Count one more body using dictionary `id` if it is still the one made of `bytes`; false if it
-   * is gone (deleted with its last body, or its insert rolled back and the id taken again).
+   * Count one more body using dictionary `id` if it is still the one with this checksum; false if
+   * it is gone (deleted with its last body, or its insert rolled back and the id taken again).
    */
-  use(id: number, bytes: Buffer): boolean;
+  use(id: number, checksum: bigint): boolean;
 }
 
 interface Family {
   samples: Buffer[];
   sampleBytes: number;
-  current: { id: number; bytes: Buffer; uses: number } | null;
+  current: { id: number; bytes: Buffer; checksum: bigint; uses: number } | null;
 }
 
 export class DictionaryChooser {
@@ -55,12 +55,12 @@ export class DictionaryChooser {
     if (!f.current && f.samples.length >= MIN_SAMPLES) {
       const bytes = Buffer.concat(f.samples);
       const row = this.rows.create(family, bytes);
-      f.current = { id: row.id, bytes, uses: 0 };
+      f.current = { id: row.id, bytes, checksum: row.checksum, uses: 0 };
       createdBytes = row.storedBytes;
     }
     let chosen: { id: number; bytes: Buffer; createdBytes: number } | null = null;
     if (f.current) {
-      if (this.rows.use(f.current.id, f.current.bytes)) {
+      if (this.rows.use(f.current.id, f.current.checksum)) {
         f.current.uses++;
         chosen = { id: f.current.id, bytes: f.current.bytes, createdBytes };
       } else {

@@ -100,7 +100,7 @@ export interface SqliteStoreOptions {
   onError?: (message: string) => void;
   /** Space kept for deletes on a full disk (store/ballast.ts). */
   ballast?: Ballast;
-  /** Store new bodies compacted (--compact-bodies; default on). */
+  /** Store new bodies compacted (--compact-bodies; default off, as the CLI's). */
   compactBodies?: boolean;
 }
 
@@ -169,7 +169,7 @@ export class SqliteStore implements Store {
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     mkdirSync(dirname(options.path), { recursive: true });
     const channel = new MessageChannel();
-    const compactBodies = options.compactBodies ?? true;
+    const compactBodies = options.compactBodies ?? false;
     const init: WriterInit = { path: options.path, retention: options.retention, compactBodies, indexerPort: channel.port1 };
     const worker = new Worker(new URL('./writer.js', import.meta.url), { workerData: init, transferList: [channel.port1], resourceLimits: WORKER_LIMITS });
     // The writer creates the schema; the reader may only open once it exists.
