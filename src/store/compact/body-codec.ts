@@ -63,7 +63,7 @@ export class BodyCodec {
     this.chooser = new DictionaryChooser({
       // Kept compressed (a dictionary is recent mail: ~5× smaller), expanded once per connection into its LRU.
       create: (family, bytes) => {
-        const kept = this.zstd.compress(bytes, 0, noDictionary);
+        const kept = this.zstd.compress(bytes, 0, null);
         const sum = checksum(bytes);
         return { id: Number(this.sql.createDictionary.run(family, sum, kept).lastInsertRowid), checksum: sum, storedBytes: kept.length };
       },
@@ -82,7 +82,7 @@ export class BodyCodec {
       const bytes = raw.subarray(range.start, range.end);
       const hash = createHash('sha256').update(bytes).digest();
       if (this.sql.usePart.run(hash).changes === 0) {
-        const data = this.zstd.compress(bytes, 0, noDictionary);
+        const data = this.zstd.compress(bytes, 0, null);
         this.sql.createPart.run(hash, bytes.length, data);
         storedBytes += data.length;
       }
@@ -94,7 +94,7 @@ export class BodyCodec {
     const content = rest.length === 1 ? raw : Buffer.concat(rest);
     const dictionary = this.chooser.choose(familyOf(mailFrom), content);
     storedBytes += dictionary?.createdBytes ?? 0;
-    const frame = this.zstd.compress(content, dictionary?.id ?? 0, () => dictionary!.bytes);
+    const frame = this.zstd.compress(content, dictionary?.id ?? 0, dictionary?.bytes ?? null);
     const blob = encodeBody({ dictionaryId: dictionary?.id ?? 0, parts }, frame);
     return { codec: CODEC_COMPACT, blob, storedBytes: storedBytes + blob.length };
   }

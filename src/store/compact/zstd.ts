@@ -38,19 +38,30 @@ class Lru<V> {
 export class Zstd {
   private readonly cctx = new binding.CCtx();
   private readonly dctx = new binding.DCtx();
-  private readonly cdicts = new Lru<binding.CDict>(PREPARED);
+  /** With the bytes each was prepared from: an id whose insert was rolled back may name another dictionary later. */
+  private readonly cdicts = new Lru<{ cdict: binding.CDict; source: Buffer }>(PREPARED);
   private readonly ddicts = new Lru<binding.DDict>(PREPARED);
   /** Where frames are compressed into (then copied out at their size): one allocation, not one per message. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
 
-  /** Compress with dictionary `dictionaryId` (its bytes from `bytes()` on a cache miss), or none for id 0. */
-  compress(src: Buffer, dictionaryId: number, bytes: () => Buffer): Buffer {
+  /** Compress with dictionary `dictionaryId`, made of `dictionary` (none for id 0). */
+  compress(src: Buffer, dictionaryId: number, dictionary: Buffer | null): Buffer {
     const bound = binding.compressBound(src.length);
     if (this.scratch.length < bound) this.scratch = Buffer.allocUnsafe(bound);
     const dst = this.scratch;
-    const n = dictionaryId === 0 ? this.cctx.compress(dst, src, LEVEL) : this.cctx.compressUsingCDict(dst, src, this.cdicts.get(dictionaryId, () => new binding.CDict(bytes(), LEVEL)));
+    const n = dictionaryId === 0 || !dictionary ? this.cctx.compress(dst, src, LEVEL) : this.cctx.compressUsingCDict(dst, src, this.prepared(dictionaryId, dictionary));
     // A copy: the scratch buffer is the next frame's.
     return Buffer.from(dst.subarray(0, n));
+  }
+
+  private prepared(dictionaryId: number, dictionary: Buffer): binding.CDict {
+    let entry = this.cdicts.get(dictionaryId, () => ({ cdict: new binding.CDict(dictionary, LEVEL), source: dictionary }));
+    if (entry.source !== dictionary) {
+      entry = { cdict: new binding.CDict(dictionary, LEVEL), source: dictionary };
+      this.cdicts.delete(dictionaryId);
+      this.cdicts.get(dictionaryId, () => entry);
+    }
+    return entry.cdict;
   }
 
   decompress(frame: Uint8Array, dictionaryId: number, bytes: () => Buffer): Buffer {

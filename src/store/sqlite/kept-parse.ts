@@ -92,7 +92,7 @@ function textSpans(part: MimePart, out: Span[] = []): Span[] {
     if (['7bit', '8bit', 'binary'].includes(part.encoding)) out.push([part.bodyStart, part.end]);
     else if (UTF8_CHARSETS.has((part.contentType.params.find(([name]) => name.toLowerCase() === 'charset')?.[1] ?? '').toLowerCase())) {
       const code = part.encoding === 'quoted-printable' ? 'q' : part.encoding === 'base64' ? 'b' : null;
-      if (code) out.push([part.bodyStart, part.end, code], [part.bodyStart, part.end, `${code}n`]);
+      if (code) out.push([part.bodyStart, part.end, code]);
     }
   }
   return out;
@@ -108,10 +108,24 @@ export function keepParse(raw: Buffer, parsed: ParsedBody): string {
   const kept: Kept = {};
   if (!sameHeaders(parsed.headers, raw)) kept.h = parsed.headers.map((h) => [h.name, h.value]);
   const spans = parsed.text !== '' || parsed.html !== '' ? textSpans(parseMimeTree(raw)) : [];
+  // Each encoded span is decoded once, however many texts are looked for in it.
+  const decoded = new Map<Span, string>();
   const asSpan = (text: string): string | Span | undefined => {
     if (text === '') return undefined;
-    // An encoded span may be longer or shorter than its text (base64 is 4/3 as long): only identity spans are cut by length.
-    return spans.find((span) => (span.length === 3 || span[1] - span[0] >= text.length) && spanText(raw, span) === text) ?? text;
+    for (const span of spans) {
+      const [start, end, code] = span;
+      if (code === undefined) {
+        if (end - start >= text.length && spanText(raw, span) === text) return span;
+        continue;
+      }
+      // Decoding gives at most as many bytes as the span (base64: 3/4), and a UTF-16 text has no more units than its UTF-8 bytes.
+      if (text.length > (code === 'b' ? ((end - start) * 3) / 4 : end - start) + 1) continue;
+      let plain = decoded.get(span);
+      if (plain === undefined) decoded.set(span, (plain = spanText(raw, span)));
+      if (plain === text) return span;
+      if (`${plain}\n` === text) return [start, end, code === 'q' ? 'qn' : 'bn'];
+    }
+    return text;
   };
   kept.t = asSpan(parsed.text);
   kept.x = asSpan(parsed.html);
