@@ -7,7 +7,8 @@
  * One codec per database connection, used inside that connection's write transactions (encode,
  * release) and by its reads (decode). Rows:
  * - `raws(body_id, raw, codec)`: codec 0 is the raw bytes as they were stored before this
- *   scheme (read as they are; the upgrade compacts them in the background), codec 1 a blob of
+ *   scheme or with --compact-bodies off (read as they are; an upgraded data dir keeps its old bodies
+ *   so until they expire), codec 1 a blob of
  *   format.ts;
  * - `parts(hash, refs, size, data)`: a shared part, zstd-compressed alone, with the number of
  *   bodies that hold it; deleted with the last one;

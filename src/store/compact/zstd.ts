@@ -1,7 +1,7 @@
 /**
  * The zstd calls the store makes, through zstd-napi's binding (a native addon built from source
  * at `npm ci`): one compression and one decompression context per connection, and prepared
- * dictionaries (CDict/DDict) kept in small LRU caches, because preparing one costs far more
+ * dictionaries (CDict/DDict) kept in LRU caches (PREPARED each), because preparing one costs far more
  * than compressing a message with it. Dictionaries are raw content (recent mail of one sender
  * family), which zstd accepts as is (zstd manual, "raw content dictionaries").
  */
