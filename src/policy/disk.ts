@@ -110,7 +110,8 @@ export class DiskGuard {
     if (free + reusable < target()) this.status = { ...this.status, state: 'full', freeBytes: free, reusableBytes: reusable, minFreeBytes: min };
     while (free + reusable < target() && stats.messages > 0 && evicted < MAX_EVICT_PER_PASS) {
       if (free < BALLAST_BYTES) ballast.release(); // the deletes themselves need room now
-      const meanBytes = Math.max(1, stats.bytes / stats.messages);
+      // What a message really takes on disk (compressed, shared parts once), not its raw size.
+      const meanBytes = Math.max(1, stats.storedBytes / stats.messages);
       const count = Math.min(MAX_EVICT_PER_PASS - evicted, Math.max(1, Math.ceil((target() - free - reusable) / meanBytes)));
       const removed = await store.evictOldest(count);
       if (removed.length === 0) break;
