@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       if (cells.has('visible')) {
         results.visible = await runVisibleCell({ host: target.host, smtpPort, httpPort, pid: target.pid }, timing.visibleDurationMs);
         results.memory.storedTotal += results.visible.probes + (results.visible.background?.accepted ?? 0);
-        progress(`visible: ${results.visible.unavailable ?? `SSE p99 ${results.visible.sse?.p99Ms?.toFixed(1)} ms, listing p99 ${results.visible.listing?.p99Ms?.toFixed(1)} ms`}`);
+        progress(`visible: ${results.visible.unavailable ?? `SSE p99 ${results.visible.sse?.p99Ms?.toFixed(1)} ms, listing p99 ${results.visible.listing?.p99Ms?.toFixed(1)} ms (after ${((results.visible.backlogWaitMs ?? 0) / 1000).toFixed(1)} s waiting for what earlier cells left unshown)`}`);
       }
       if (cells.has('store') || cells.has('api')) {
         const api: ApiRow[] = [];
