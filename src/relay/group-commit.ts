@@ -98,10 +98,13 @@ export class GroupCommit {
     this.flushScheduled = true;
     const run = (): void => {
       this.flushScheduled = false;
-      this.flush();
+      // Timers run on the loop's millisecond clock and may fire a fraction of a millisecond
+      // early by this one: then wait out the rest, so batches really start minCycleMs apart.
+      if (performance.now() - this.lastFlushAtMs < this.minCycleMs) this.scheduleFlush();
+      else this.flush();
     };
     const waitMs = this.lastFlushAtMs + this.minCycleMs - performance.now();
-    if (waitMs > 0) setTimeout(run, waitMs);
+    if (waitMs > 0) setTimeout(run, Math.ceil(waitMs));
     else setImmediate(run);
   }
 
