@@ -158,8 +158,8 @@ export interface App {
 /** How often retention runs when there is nothing to catch up on. */
 const RETENTION_INTERVAL_MS = 5_000;
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
-  const events = new MemoryEventBus();
+/** The embedded store in the data dir, with its disk ballast (store/ballast.ts); serve's and the proxy's copy alike. */
+async function openStore(config: Config, events: EventBus, log: Logger): Promise<{ store: SqliteStore; ballast: Ballast }> {
   mkdirSync(config.dataDir, { recursive: true });
   const ballast = new Ballast(config.dataDir);
   ballast.ensure();
@@ -167,10 +167,16 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     ballast,
     path: join(config.dataDir, 'tidemail.db'),
     retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
-    compactBodies: config.compactBodies, // compact store (issue 18)
+    compactBodies: config.compactBodies,
     events,
     onError: (message) => log.error({ err: message }, 'store'),
   });
+  return { store, ballast };
+}
+
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const events = new MemoryEventBus();
+  const { store, ballast } = await openStore(config, events, log);
   const tlsFiles = config.tlsCert ? { certPath: config.tlsCert, keyPath: config.tlsKey } : null;
   const parts: AppParts = {
     config,
@@ -334,16 +340,7 @@ export async function startProxy(config: Config, proxy: ProxyOptions, log: Logge
   let events: EventBus | null = null;
   if (proxy.keepCopy) {
     events = new MemoryEventBus();
-    const ballast = new Ballast(config.dataDir);
-    ballast.ensure();
-    store = await SqliteStore.open({
-      ballast,
-      path: join(config.dataDir, 'tidemail.db'),
-      retention: { maxAgeMs: config.retentionMs, maxPerInbox: config.maxPerInbox, maxTotalBytes: config.maxStoreBytes },
-      compactBodies: config.compactBodies, // compact store (issue 18)
-      events,
-      onError: (message) => log.error({ err: message }, 'store'),
-    });
+    ({ store } = await openStore(config, events, log));
   }
   const delivery = new UpstreamDelivery({ pool, copy: store ? new StoreDelivery(store, clock) : null, clock, log });
   const servers: RunningServer[] = [];

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KiB } from '../payloads.js';
 import type { Timing } from '../options.js';
-import { runSmtpCell, type SmtpCellResult } from '../smtp/load.js';
+import type { SmtpCellResult } from '../smtp/load.js';
 import type { SmtpMode } from '../smtp/session.js';
-import { startTarget } from '../target.js';
+import { measureOnFreshServer } from '../smtp/fresh-server.js';
 import { LOAD_INBOXES } from './smtp.js';
 
 export interface PolicyRow {
@@ -35,18 +35,6 @@ export function policyOnFlags(wordsFile: string): string[] {
   ];
 }
 
-/**
- * Each measurement gets a fresh server of its own, stopped before the next starts: a server left
- * running keeps parsing the backlog of the cell before it and would tax the one being measured.
- */
-async function measure(args: string[], cell: Omit<Parameters<typeof runSmtpCell>[0], 'host' | 'port' | 'serverPid'>): Promise<SmtpCellResult> {
-  const target = await startTarget([], args);
-  try {
-    return await runSmtpCell({ ...cell, host: target.host, port: target.ports.smtp!, serverPid: target.pid });
-  } finally {
-    await target.stop();
-  }
-}
 
 export async function runPolicyCells(timing: Timing, progress: (line: string) => void): Promise<PolicyRow[]> {
   const wordsFile = join(tmpdir(), `tidemail-bench-words-${process.pid}.txt`);
@@ -55,8 +43,8 @@ export async function runPolicyCells(timing: Timing, progress: (line: string) =>
   try {
     for (const mode of ['per-connection', 'persistent'] as const) {
       const cell = { sizeBytes: 4 * KiB, sessions: 20, mode, warmupMs: timing.smtpWarmupMs, durationMs: timing.smtpDurationMs, maxMessages: timing.smtpMaxMessages, inboxCount: LOAD_INBOXES, inboxPrefix: 'policy-' };
-      const offResult = await measure(['--greet-wait', '0'], cell);
-      const onResult = await measure(policyOnFlags(wordsFile), cell);
+      const offResult = await measureOnFreshServer(['--greet-wait', '0'], cell);
+      const onResult = await measureOnFreshServer(policyOnFlags(wordsFile), cell);
       const ratio = offResult.messagesPerSecond > 0 ? onResult.messagesPerSecond / offResult.messagesPerSecond : 0;
       rows.push({ mode, off: offResult, on: onResult, ratio });
       progress(`policy 4 KiB × 20 ${mode}: off ${offResult.messagesPerSecond.toFixed(0)} msg/s, on ${onResult.messagesPerSecond.toFixed(0)} msg/s (${ratio.toFixed(3)}×, ${onResult.errors} errors ${onResult.errorSamples[0] ?? ''})`);

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Timing } from '../options.js';
 import { KiB } from '../payloads.js';
-import { runSmtpCell, type SmtpCellResult } from '../smtp/load.js';
+import type { SmtpCellResult } from '../smtp/load.js';
 import type { SmtpMode } from '../smtp/session.js';
-import { startTarget } from '../target.js';
+import { measureOnFreshServer } from '../smtp/fresh-server.js';
 import { MessageFacts } from '../../src/rules/facts.js';
 import { compileRule } from '../../src/rules/match.js';
 import { parseRule } from '../../src/rules/validate.js';
@@ -47,15 +47,6 @@ export function benchRules(count = RULE_COUNT): unknown[] {
   }));
 }
 
-/** A fresh server per measurement, stopped before the next (policy.ts says why). */
-async function measure(args: string[], cell: Omit<Parameters<typeof runSmtpCell>[0], 'host' | 'port' | 'serverPid'>): Promise<SmtpCellResult> {
-  const target = await startTarget([], args);
-  try {
-    return await runSmtpCell({ ...cell, host: target.host, port: target.ports.smtp!, serverPid: target.pid });
-  } finally {
-    await target.stop();
-  }
-}
 
 /**
  * Pairs of runs per mode, alternating none and rules: one pair of ~10 s runs on this 2-core VM
@@ -115,8 +106,8 @@ export async function runRulesCells(timing: Timing, progress: (line: string) => 
       const noneRuns: SmtpCellResult[] = [];
       const rulesRuns: SmtpCellResult[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        noneRuns.push(await measure(['--greet-wait', '0'], cell));
-        rulesRuns.push(await measure(['--greet-wait', '0', '--rules', rulesFile], cell));
+        noneRuns.push(await measureOnFreshServer(['--greet-wait', '0'], cell));
+        rulesRuns.push(await measureOnFreshServer(['--greet-wait', '0', '--rules', rulesFile], cell));
       }
       const none = medianRun(noneRuns);
       const rules = medianRun(rulesRuns);
